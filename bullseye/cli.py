@@ -1,0 +1,128 @@
+"""The ``bullseye`` command line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Bullseye: precision-marketing pipeline (dbt, XGBoost + Optuna, Evidently, Prefect).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Output folder: <out>/landing and <out>/truth.")],
+    customers: Annotated[int, typer.Option(min=100, help="Number of customers.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 42,
+    drift: Annotated[bool, typer.Option("--drift", help="Make the newest 60 days differ.")] = False,
+    dirty_scale: Annotated[
+        float, typer.Option(min=0.0, help="Multiplier on the rate of injected dirty rows.")
+    ] = 1.0,
+) -> None:
+    """Write synthetic landing data (Parquet) and its ground truth."""
+    from bullseye.datagen import GeneratorConfig
+    from bullseye.datagen import generate as run_generator
+
+    config = GeneratorConfig(
+        customers=customers, seed=seed, has_drift=drift, dirty_scale=dirty_scale
+    )
+    result = run_generator(out, config)
+    typer.echo(f"Landing tables in {result.landing_dir}; ground truth in {result.truth_dir}")
+    for table, rows in result.rows.items():
+        typer.echo(f"  {table:<10} {rows:>12,} rows")
+
+
+@app.command()
+def check(landing: Annotated[Path, typer.Option(help="Landing folder.")]) -> None:
+    """Check a landing folder against the data contract (no data is read, only schemas)."""
+    from bullseye.contract import ContractError, check_landing
+
+    try:
+        inventory = check_landing(landing)
+    except ContractError as error:
+        typer.echo(f"Contract check failed: {error}", err=True)
+        raise typer.Exit(2) from error
+    for name, table in inventory.tables.items():
+        extra = f" extra columns: {', '.join(table.extra_columns)}" if table.extra_columns else ""
+        typer.echo(f"  {name:<10} {len(table.files)} {table.file_format} file(s){extra}")
+    typer.echo("Contract check passed.")
+
+
+def _run_pipeline(**kwargs) -> dict:
+    from bullseye.contract import ContractError
+    from flows.pipeline import pipeline
+
+    try:
+        return pipeline(**kwargs)
+    except ContractError as error:
+        typer.echo(f"Contract check failed: {error}", err=True)
+        raise typer.Exit(2) from error
+
+
+@app.command()
+def run(
+    landing: Annotated[Path, typer.Option(help="Landing folder (one sub-folder per table).")],
+    campaign: Annotated[
+        str | None, typer.Option(help="Campaign to score (default: latest without contacts).")
+    ] = None,
+    as_of: Annotated[
+        datetime | None, typer.Option(help="Point-in-time moment, UTC (default: now).")
+    ] = None,
+    top_k: Annotated[int | None, typer.Option(min=1, help="Audience size (default: all).")] = None,
+    truth: Annotated[Path | None, typer.Option(help="Ground-truth folder, for oracle AUC.")] = None,
+    home: Annotated[
+        Path | None, typer.Option(help="Bullseye home (default from settings).")
+    ] = None,
+    trials: Annotated[int | None, typer.Option(min=1, help="Optuna trial budget.")] = None,
+) -> None:
+    """Run the whole pipeline on your own landing folder."""
+    _run_pipeline(
+        landing_dir=landing,
+        campaign_id=campaign,
+        as_of=as_of,
+        top_k=top_k,
+        truth_dir=truth,
+        home=home,
+        n_trials=trials,
+    )
+
+
+@app.command()
+def demo(
+    customers: Annotated[
+        int, typer.Option(min=500, help="Number of synthetic customers.")
+    ] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+    top_k: Annotated[int, typer.Option(min=1, help="Audience size.")] = 5_000,
+    home: Annotated[
+        Path | None, typer.Option(help="Bullseye home (default from settings).")
+    ] = None,
+    trials: Annotated[int | None, typer.Option(min=1, help="Optuna trial budget.")] = None,
+) -> None:
+    """Generate synthetic data and run the whole pipeline on it (embedded DuckDB, local Prefect)."""
+    from bullseye.datagen import GeneratorConfig
+    from bullseye.datagen import generate as run_generator
+    from bullseye.settings import Settings
+
+    settings = Settings(**({"home": home} if home else {}))
+    config = GeneratorConfig(customers=customers, seed=seed)
+    data = run_generator(settings.home / "demo_data", config)
+    typer.echo(f"Generated {customers:,} customers in {data.landing_dir}")
+    _run_pipeline(
+        landing_dir=data.landing_dir,
+        as_of=config.end_at,
+        top_k=top_k,
+        truth_dir=data.truth_dir,
+        home=settings.home,
+        n_trials=trials,
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,232 @@
+"""The landing data contract (DESIGN.md section 2) and the check that runs before dbt.
+
+A landing folder holds one sub-folder (or one file) per table, as Parquet or CSV. The check
+reads only file schemas, never the rows, so it is cheap on large folders. It fails with a
+:class:`ContractError` that names the file, the column, what was found and what was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+class Kind(StrEnum):
+    STRING = "string"
+    TIMESTAMP = "timestamp"
+    NUMBER = "number"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    is_required: bool = True  # must exist as a column (values may still be null when nullable)
+    is_nullable: bool = False
+
+
+@dataclass(frozen=True)
+class TableContract:
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    is_mandatory: bool = False
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+S, T, N, INT, B = Kind.STRING, Kind.TIMESTAMP, Kind.NUMBER, Kind.INTEGER, Kind.BOOLEAN
+
+CONTRACT: dict[str, TableContract] = {
+    t.name: t
+    for t in (
+        TableContract(
+            "customers",
+            ("customer_id",),
+            (
+                Column("customer_id", S),
+                Column("signup_at", T),
+                Column("region", S),
+                Column("birth_year", INT, is_required=False, is_nullable=True),
+                Column("gender", S, is_required=False, is_nullable=True),
+                Column("email", S, is_required=False, is_nullable=True),
+                Column("phone", S, is_required=False, is_nullable=True),
+            ),
+            is_mandatory=True,
+        ),
+        TableContract(
+            "consents",
+            ("customer_id", "channel"),
+            (
+                Column("customer_id", S),
+                Column("channel", S),
+                Column("is_opted_in", B),
+                Column("updated_at", T),
+            ),
+        ),
+        TableContract(
+            "orders",
+            ("order_id",),
+            (
+                Column("order_id", S),
+                Column("customer_id", S),
+                Column("ordered_at", T),
+                Column("amount", N),
+                Column("category", S),
+                Column("channel", S),
+                Column("status", S),
+            ),
+        ),
+        TableContract(
+            "events",
+            ("event_id",),
+            (
+                Column("event_id", S),
+                Column("customer_id", S),
+                Column("occurred_at", T),
+                Column("event_type", S),
+                Column("category", S, is_required=False, is_nullable=True),
+            ),
+        ),
+        TableContract(
+            "campaigns",
+            ("campaign_id",),
+            (
+                Column("campaign_id", S),
+                Column("name", S),
+                Column("channel", S),
+                Column("category", S, is_required=False, is_nullable=True),
+                Column("starts_at", T),
+                Column("response_window_days", INT),
+                Column("cost_per_contact", N),
+                Column("value_per_response", N),
+            ),
+        ),
+        TableContract(
+            "contacts",
+            ("campaign_id", "customer_id"),
+            (
+                Column("campaign_id", S),
+                Column("customer_id", S),
+                Column("contacted_at", T),
+                Column("is_control", B),
+            ),
+        ),
+        TableContract(
+            "responses",
+            ("campaign_id", "customer_id"),
+            (
+                Column("campaign_id", S),
+                Column("customer_id", S),
+                Column("responded_at", T),
+                Column("revenue", N),
+            ),
+        ),
+    )
+}
+
+# Physical types a landing file may use for each kind. Strings are accepted for every kind:
+# staging casts them safely and quarantines values that do not parse.
+_ACCEPTS: dict[Kind, tuple] = {
+    S: (pa.types.is_string, pa.types.is_large_string, pa.types.is_integer),
+    T: (pa.types.is_timestamp, pa.types.is_date, pa.types.is_string, pa.types.is_large_string),
+    N: (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal, pa.types.is_string),
+    INT: (pa.types.is_integer, pa.types.is_string),
+    B: (pa.types.is_boolean, pa.types.is_integer, pa.types.is_string),
+}
+
+
+class ContractError(ValueError):
+    """Landing data does not meet the contract; the message says where and what to do."""
+
+
+@dataclass(frozen=True)
+class LandingTable:
+    name: str
+    files: tuple[Path, ...]  # empty when an optional table is absent
+    file_format: str  # "parquet", "csv" or "none"
+    columns: tuple[str, ...]  # every column found (contract columns first, then attr_* and extras)
+    extra_columns: tuple[str, ...]  # columns outside the contract (attr_* flow through)
+
+
+@dataclass(frozen=True)
+class LandingInventory:
+    root: Path
+    tables: dict[str, LandingTable]
+
+
+def _find_files(root: Path, table: str) -> tuple[tuple[Path, ...], str]:
+    folder = root / table
+    for fmt in ("parquet", "csv"):
+        if folder.is_dir():
+            files = tuple(sorted(folder.glob(f"*.{fmt}")))
+        else:
+            single = root / f"{table}.{fmt}"
+            files = (single,) if single.is_file() else ()
+        if files:
+            return files, fmt
+    return (), "none"
+
+
+def _file_schema(path: Path, fmt: str) -> pa.Schema:
+    if fmt == "parquet":
+        return pq.read_schema(path)
+    rel = duckdb.sql(f"select * from read_csv('{path.as_posix()}', header=true) limit 0")
+    return rel.arrow().schema
+
+
+def check_landing(root: Path) -> LandingInventory:
+    """Check every landing table's files against the contract and list what was found."""
+    root = Path(root).resolve()
+    if not root.is_dir():
+        raise ContractError(f"Landing folder {root} does not exist.")
+    tables: dict[str, LandingTable] = {}
+    for contract in CONTRACT.values():
+        files, fmt = _find_files(root, contract.name)
+        if not files:
+            if contract.is_mandatory:
+                raise ContractError(
+                    f"Table '{contract.name}' is missing: expected "
+                    f"{root / contract.name}/*.parquet (or *.csv) with columns "
+                    f"{', '.join(c.name for c in contract.columns)}."
+                )
+            tables[contract.name] = LandingTable(contract.name, (), "none", (), ())
+            continue
+        seen: list[str] = []
+        for path in files:
+            schema = _file_schema(path, fmt)
+            for column in contract.columns:
+                if column.name not in schema.names:
+                    if column.is_required:
+                        raise ContractError(
+                            f"{path}: required column '{column.name}' of table '{contract.name}' "
+                            f"is missing (found: {', '.join(schema.names)})."
+                        )
+                    continue
+                found = schema.field(column.name).type
+                if not pa.types.is_null(found) and not any(
+                    accepts(found) for accepts in _ACCEPTS[column.kind]
+                ):
+                    raise ContractError(
+                        f"{path}: column '{column.name}' of table '{contract.name}' has type "
+                        f"{found}, expected {column.kind.value}."
+                    )
+            seen.extend(n for n in schema.names if n not in seen)
+        known = [c.name for c in contract.columns]
+        extras = tuple(n for n in seen if n not in known)
+        tables[contract.name] = LandingTable(
+            contract.name, files, fmt, tuple(n for n in known if n in seen) + extras, extras
+        )
+    if not (tables["orders"].files or tables["contacts"].files):
+        raise ContractError(
+            f"{root}: neither 'orders' nor 'contacts' was found; at least one of them is required."
+        )
+    return LandingInventory(root, tables)

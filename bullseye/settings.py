@@ -1,0 +1,88 @@
+"""One typed settings object, read when asked for (never at import) and passed down.
+
+Values come from, in order of precedence: keyword arguments, ``BULLSEYE_*`` environment
+variables, a ``.env`` file, then ``bullseye.toml`` in the working directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+class Settings(BaseSettings):
+    """Where Bullseye keeps its state, and the knobs every stage shares."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BULLSEYE_",
+        env_file=".env",
+        extra="ignore",
+        toml_file="bullseye.toml",
+        frozen=True,
+    )
+
+    home: Path = Field(
+        default=Path("bullseye_home"),
+        description="Folder for the warehouse, models, runs and audiences (relative to cwd).",
+    )
+    dbt_target: str = Field(default="duckdb", description="dbt target in profiles.yml.")
+    pii_salt: str = Field(
+        default="bullseye-dev-salt",
+        description="Salt for pseudonymising ids, emails and phones; use a secret in production.",
+    )
+    seed: int = Field(default=42, description="Seed for every random step.")
+    control_share: float = Field(default=0.10, ge=0.0, lt=1.0)
+    contact_cooldown_days: int = Field(
+        default=14, ge=0, description="Customers contacted within this many days are not eligible."
+    )
+    n_trials: int = Field(default=25, ge=1, description="Optuna trial budget per training run.")
+    tuning_timeout_s: float = Field(default=120.0, gt=0, description="Optuna wall-clock budget.")
+    test_campaigns: int = Field(
+        default=1, ge=1, description="Latest campaigns held out as the test set."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            TomlConfigSettingsSource(settings_cls),
+        )
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse" / "bullseye.duckdb"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+    @property
+    def audiences_dir(self) -> Path:
+        return self.home / "audiences"
+
+    @property
+    def optuna_storage(self) -> str:
+        return f"sqlite:///{(self.home / 'optuna.sqlite3').resolve()}"

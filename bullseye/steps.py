@@ -1,0 +1,142 @@
+"""The pipeline's steps as plain functions over the warehouse; flows/ wires them as tasks.
+
+Each step reads what it needs from the warehouse or the registry and returns a small frozen
+result, so it can be run and tested without Prefect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from bullseye.settings import DBT_PROJECT_DIR, Settings
+from bullseye.warehouse import read_relation
+from ml import registry
+from ml.audience import AudiencePolicy, select_audience
+from ml.publish import Publication, publish_audience
+from ml.registry import ModelVersion, PromotionDecision
+from ml.schema import (
+    CAMPAIGN_CONTEXT_FEATURES,
+    CAMPAIGN_ID,
+    CUSTOMER_ID,
+    LABEL,
+    RECONCILIATION_RELATION,
+    SCORING_RELATION,
+    TRAINING_RELATION,
+)
+from ml.score import score_customers
+from ml.train import TrainedModel, TrainingConfig, predict, train_response_model
+from monitoring.drift import PREDICTION_COLUMN, DriftResult, drift_report
+
+TARGET = "campaign_response"
+
+
+def row_reconciliation(settings: Settings) -> dict[str, dict]:
+    """Per landing table: rows in, staged, exact duplicates and quarantined rows by reason."""
+    frame = read_relation(settings, RECONCILIATION_RELATION)
+    out: dict[str, dict] = {}
+    for table, rows in frame.groupby("table_name", sort=True):
+        by_outcome = dict(zip(rows["outcome"], rows["row_count"].astype(int), strict=True))
+        quarantined = {
+            k: v
+            for k, v in sorted(by_outcome.items())
+            if k not in ("staged", "exact_duplicate") and v
+        }
+        out[str(table)] = {
+            "rows_in": int(rows["rows_in"].iloc[0]),
+            "staged": by_outcome.get("staged", 0),
+            "exact_duplicates": by_outcome.get("exact_duplicate", 0),
+            "quarantined": sum(quarantined.values()),
+            "quarantined_by_reason": quarantined,
+        }
+    return out
+
+
+def manifest_hash() -> str | None:
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    return hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else None
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    model: TrainedModel
+    version: ModelVersion
+    promotion: PromotionDecision
+
+
+def train_and_register(settings: Settings, run_id: str, config: TrainingConfig) -> TrainingOutcome:
+    frame = read_relation(settings, TRAINING_RELATION)
+    model = train_response_model(frame, config)
+    version = registry.register(model, settings.models_dir, manifest_hash(), run_id)
+    test_rows = frame[frame[CAMPAIGN_ID].isin(model.test_campaigns)]
+    promotion = registry.promote_if_better(settings.models_dir, version, test_rows)
+    return TrainingOutcome(model, version, promotion)
+
+
+def oracle_roc_auc(model: TrainedModel, truth_dir: Path | None) -> float | None:
+    """ROC AUC of the generator's true probabilities on the model's test contacts."""
+    if truth_dir is None or not (Path(truth_dir) / "contacts.parquet").is_file():
+        return None
+    from sklearn.metrics import roc_auc_score
+
+    truth = pd.read_parquet(
+        Path(truth_dir) / "contacts.parquet", columns=[CAMPAIGN_ID, CUSTOMER_ID, "p_response"]
+    )
+    joined = model.test_scores.merge(truth, on=[CAMPAIGN_ID, CUSTOMER_ID], how="inner")
+    if joined[LABEL].nunique() < 2:
+        return None
+    return float(roc_auc_score(joined[LABEL].astype(int), joined["p_response"]))
+
+
+@dataclass(frozen=True)
+class ScoringOutcome:
+    scored: int
+    audience: pd.DataFrame
+    publication: Publication
+    scoring_frame: pd.DataFrame  # features and score of every eligible customer, for drift
+
+
+def score_and_publish(
+    settings: Settings,
+    model: ModelVersion,
+    campaign_id: str,
+    top_k: int | None,
+    run_date: datetime,
+    run_id: str,
+) -> ScoringOutcome:
+    scoring = read_relation(settings, SCORING_RELATION)
+    scores = score_customers(model, scoring)
+    policy = AudiencePolicy(campaign_id, top_k, settings.control_share, salt=str(settings.seed))
+    audience = select_audience(scores, policy)
+    publication = publish_audience(
+        audience, settings.audiences_dir, campaign_id, run_date.date(), model.version, run_id
+    )
+    scoring_frame = scoring.assign(**{PREDICTION_COLUMN: scores["score"].to_numpy()})
+    return ScoringOutcome(len(scores), audience, publication, scoring_frame)
+
+
+def check_drift(
+    settings: Settings, model: ModelVersion, scoring_frame: pd.DataFrame, out_dir: Path
+) -> DriftResult:
+    """Reference = the model's test campaign(s): the newest training rows, so that features
+    which grow with time (tenure) do not look drifted merely because older campaigns are in."""
+    test_campaigns = list(model.meta["split"]["test_campaigns"])
+    reference = read_relation(settings, TRAINING_RELATION)
+    reference = reference[reference[CAMPAIGN_ID].isin(test_campaigns)].copy()
+    reference[PREDICTION_COLUMN] = predict(model.load_booster(), model.spec, reference)
+    spec = model.spec
+    numeric = [c for c in spec.numeric if c not in CAMPAIGN_CONTEXT_FEATURES]
+    categorical = [c for c in spec.categorical if c not in CAMPAIGN_CONTEXT_FEATURES]
+    return drift_report(reference, scoring_frame, numeric, categorical, out_dir, settings.seed)
+
+
+def write_summary(run_dir: Path, summary: dict) -> Path:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    path = run_dir / "summary.json"
+    path.write_text(json.dumps(summary, indent=2, default=str))
+    return path

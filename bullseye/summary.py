@@ -1,0 +1,42 @@
+"""A run summary as plain text, for the terminal and the Prefect artifact."""
+
+from __future__ import annotations
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def render_summary(summary: dict) -> str:
+    drifted = f" ({', '.join(summary['drifted_features'])})" if summary["drifted_features"] else ""
+    lines = [
+        f"Bullseye run {summary['run_id']}  (as of {summary['as_of']})",
+        "",
+        f"Model {summary['model_version']}  [{summary['promotion']}]",
+        f"  split: {summary['split']}; test campaign(s): {', '.join(summary['test_campaigns'])}",
+        f"  test ROC AUC      {_fmt(summary['test_roc_auc'])}",
+        f"  baseline ROC AUC  {_fmt(summary['baseline_roc_auc'])}  (logistic regression)",
+        f"  oracle ROC AUC    {_fmt(summary['oracle_roc_auc'])}  (true probabilities)",
+        f"  top-decile lift   {_fmt(summary['top_decile_lift'])}"
+        f"  (baseline {_fmt(summary['baseline_top_decile_lift'])})",
+        f"  Optuna trials     {summary['tuning_trials']} ({summary['tuning_pruned']} pruned)",
+        "",
+        f"Audience for '{summary['campaign_id']}': {summary['audience_size']} of "
+        f"{summary['eligible_customers']} eligible customers {summary['audience_by_group']}",
+        f"  CSV      {summary['audience_files']['csv']}",
+        f"  Parquet  {summary['audience_files']['parquet']}",
+        "",
+        f"Drift: {summary['drifted_feature_share']:.1%} of features drifted{drifted};"
+        f" prediction drift: {'yes' if summary['prediction_drift'] else 'no'}",
+        f"  report   {summary['drift_report']}",
+        "",
+        "Rows: table        in   staged  duplicates  quarantined (by reason)",
+    ]
+    for table, r in summary["row_reconciliation"].items():
+        reasons = ", ".join(f"{k} {v}" for k, v in r["quarantined_by_reason"].items())
+        lines.append(
+            f"  {table:<11}{r['rows_in']:>9}{r['staged']:>9}{r['exact_duplicates']:>12}"
+            f"{r['quarantined']:>13}  {reasons}"
+        )
+    lines += ["", f"Summary: {summary.get('summary_path', '')}"]
+    return "\n".join(lines)

@@ -1,0 +1,139 @@
+"""The embedded warehouse: landing relations for dbt, dbt variables, and reading marts.
+
+On DuckDB the landing folder is attached as views in the ``landing`` schema (no copy); on a
+warehouse adapter the landing tables are loaded by the team's EL tool and this step is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from bullseye.contract import CONTRACT, Kind, LandingInventory
+from bullseye.settings import DBT_PROJECT_DIR, Settings
+
+_EMPTY_TYPE = {
+    Kind.STRING: "varchar",
+    Kind.TIMESTAMP: "timestamp",
+    Kind.NUMBER: "double",
+    Kind.INTEGER: "integer",
+    Kind.BOOLEAN: "boolean",
+}
+
+
+def _quote(path: Path) -> str:
+    return "'" + path.as_posix().replace("'", "''") + "'"
+
+
+def _reader(files: tuple[Path, ...], fmt: str) -> str:
+    listed = "[" + ", ".join(_quote(f) for f in files) + "]"
+    if fmt == "parquet":
+        return f"read_parquet({listed}, union_by_name = true)"
+    return f"read_csv({listed}, header = true, union_by_name = true, all_varchar = true)"
+
+
+def landing_view_sql(inventory: LandingInventory) -> list[str]:
+    """DDL that exposes every landing table (with all contract columns) in schema ``landing``."""
+    statements = ["create schema if not exists landing"]
+    for name, contract in CONTRACT.items():
+        table = inventory.tables[name]
+        if not table.files:
+            cols = ", ".join(
+                f"cast(null as {_EMPTY_TYPE[c.kind]}) as {c.name}" for c in contract.columns
+            )
+            statements.append(f"create or replace view landing.{name} as select {cols} where 1 = 0")
+            continue
+        missing = [c for c in contract.columns if c.name not in table.columns]
+        extra = "".join(f", cast(null as {_EMPTY_TYPE[c.kind]}) as {c.name}" for c in missing)
+        statements.append(
+            f"create or replace view landing.{name} as "
+            f"select *{extra} from {_reader(table.files, table.file_format)}"
+        )
+    return statements
+
+
+def register_landing(inventory: LandingInventory, settings: Settings) -> None:
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        for statement in landing_view_sql(inventory):
+            con.execute(statement)
+
+
+@dataclass(frozen=True)
+class DbtInvocation:
+    """Everything dbt needs to know about one run."""
+
+    as_of: datetime
+    scoring_campaign_id: str | None
+
+    def vars_json(self, settings: Settings) -> str:
+        return json.dumps(
+            {
+                "as_of": self.as_of.strftime("%Y-%m-%d %H:%M:%S"),
+                "pii_salt": settings.pii_salt,
+                "scoring_campaign_id": self.scoring_campaign_id,
+                "contact_cooldown_days": settings.contact_cooldown_days,
+            }
+        )
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """Environment variables the dbt profile reads."""
+    return {
+        "BULLSEYE_WAREHOUSE_PATH": str(settings.warehouse_path.resolve()),
+        "BULLSEYE_DBT_TARGET": settings.dbt_target,
+    }
+
+
+def dbt_args(command: str, invocation: DbtInvocation, settings: Settings) -> list[str]:
+    return [
+        command,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--vars",
+        invocation.vars_json(settings),
+    ]
+
+
+def read_relation(settings: Settings, relation: str, where: str = "") -> pd.DataFrame:
+    """Read a mart (``schema.table``) from the warehouse, read-only."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return con.execute(f"select * from {relation} {where}").df()
+
+
+def upcoming_campaign_id(settings: Settings) -> str | None:
+    """The latest campaign that has no contacts yet (the default campaign to score)."""
+    sql = """
+        select campaign_id from staging.stg_landing__campaigns c
+        where not exists (select 1 from staging.stg_landing__contacts k
+                          where k.campaign_id = c.campaign_id)
+        order by starts_at desc, campaign_id limit 1
+    """
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        row = con.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def release_dbt_connection() -> None:
+    """Close the DuckDB handle dbt-duckdb keeps open in this process after an invocation.
+
+    dbt-duckdb caches one process-wide database handle (and only drops the reference at
+    exit), which blocks any other connection to the same file with different options, such
+    as Bullseye's read-only reads. No public API closes it, so this reaches for the cache.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # another adapter: nothing to release
+        return
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            env.close()
+            DuckDBConnectionManager._ENV = None

@@ -1,0 +1,33 @@
+{#- The run's point-in-time moment as a timestamp literal. -#}
+{% macro as_of() -%}
+    {{ dbt.safe_cast("'" ~ var('as_of') ~ "'", api.Column.translate_type('timestamp')) }}
+{%- endmacro %}
+
+{#- Cast a landing column, giving null (never an error) where the value does not parse. -#}
+{% macro try_cast(column, type_name) -%}
+    {{ dbt.safe_cast(column, api.Column.translate_type(type_name)) }}
+{%- endmacro %}
+
+{#- Trimmed text, empty strings as null. -#}
+{% macro clean_text(column) -%}
+    nullif(trim({{ dbt.safe_cast(column, api.Column.translate_type('string')) }}), '')
+{%- endmacro %}
+
+{#- Trimmed, lower-cased code value (channel, status, event type). -#}
+{% macro clean_code(column) -%}
+    lower({{ clean_text(column) }})
+{%- endmacro %}
+
+{#- SQL list literal of a var's values: ('a', 'b'). -#}
+{% macro in_list(var_name) -%}
+    ({%- for v in var(var_name) %}'{{ v }}'{{ ", " if not loop.last }}{% endfor -%})
+{%- endmacro %}
+
+{#- Phone number with common separators removed, so one number hashes one way. -#}
+{% macro normalize_phone(expression) -%}
+    {%- set ns = namespace(sql=expression) -%}
+    {%- for ch in [' ', '-', '(', ')', '.'] -%}
+        {%- set ns.sql = dbt.replace(ns.sql, "'" ~ ch ~ "'", "''") -%}
+    {%- endfor -%}
+    {{ ns.sql }}
+{%- endmacro %}

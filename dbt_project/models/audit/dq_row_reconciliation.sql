@@ -1,0 +1,53 @@
+-- Every landing row accounted for: rows_in = rows_staged + rows_quarantined + exact_duplicates.
+-- One row per table and outcome (staged, exact_duplicate, or the quarantine reason).
+{%- set tables = ['customers', 'consents', 'orders', 'events', 'campaigns', 'contacts', 'responses'] %}
+
+with
+
+{% for t in tables %}
+{{ t }}_in as (
+    select count(*) as row_count from {{ source('landing', t) }}
+),
+
+{{ t }}_outcomes as (
+    select coalesce(reject_reason, 'staged') as outcome, count(*) as row_count
+    from {{ ref('int_' ~ t ~ '_checked') }}
+    group by 1
+),
+{% endfor %}
+
+unioned as (
+    {% for t in tables %}
+    select
+        '{{ t }}' as table_name,
+        outcomes.outcome,
+        outcomes.row_count,
+        landed.row_count as rows_in
+    from {{ t }}_outcomes as outcomes
+    cross join {{ t }}_in as landed
+    union all
+    select
+        '{{ t }}' as table_name,
+        'exact_duplicate' as outcome,
+        landed.row_count - (select coalesce(sum(row_count), 0) from {{ t }}_outcomes) as row_count,
+        landed.row_count as rows_in
+    from {{ t }}_in as landed
+    {{ "union all" if not loop.last }}
+    {% endfor %}
+),
+
+final as (
+    select
+        table_name,
+        outcome,
+        row_count,
+        rows_in,
+        case
+            when outcome = 'staged' then 'staged'
+            when outcome = 'exact_duplicate' then 'exact_duplicate'
+            else 'quarantined'
+        end as outcome_group
+    from unioned
+)
+
+select * from final

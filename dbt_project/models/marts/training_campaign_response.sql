@@ -1,0 +1,37 @@
+-- One example per contact that was sent (controls train nothing for response) and whose
+-- response window has closed. Features as of contacted_at; label = response inside the window.
+with
+
+contacts as (
+    select * from {{ ref('int_contacts_labelled') }}
+    where not is_control
+),
+
+spine as (
+    select
+        campaign_id,
+        customer_id,
+        contacted_at as as_of_at,
+        campaign_category
+    from contacts
+),
+
+features as (
+    {{ point_in_time_features('spine', ['campaign_id', 'customer_id'], campaign_category=true) }}
+),
+
+final as (
+    select
+        features.*,
+        contacts.contacted_at,
+        contacts.campaign_starts_at,
+        contacts.campaign_channel,
+        contacts.campaign_category,
+        contacts.has_responded
+    from features
+    inner join contacts
+        on features.campaign_id = contacts.campaign_id
+        and features.customer_id = contacts.customer_id
+)
+
+select * from final

@@ -1,0 +1,60 @@
+with
+
+source as (
+    select * from {{ source('landing', 'contacts') }}
+),
+
+customers as (
+    select customer_id from {{ ref('stg_landing__customers') }}
+),
+
+campaigns as (
+    select campaign_id from {{ ref('stg_landing__campaigns') }}
+),
+
+deduplicated as (
+    select distinct * from source
+),
+
+typed as (
+    select
+        {{ clean_text('campaign_id') }} as campaign_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ try_cast('contacted_at', 'timestamp') }} as contacted_at,
+        {{ try_cast('is_control', 'boolean') }} as is_control
+    from deduplicated
+),
+
+ranked as (
+    select
+        typed.*,
+        customers.customer_id is not null as has_customer,
+        campaigns.campaign_id is not null as has_campaign,
+        row_number() over (
+            partition by typed.campaign_id, typed.customer_id order by typed.contacted_at
+        ) as key_rank
+    from typed
+    left join customers on typed.customer_id = customers.customer_id
+    left join campaigns on typed.campaign_id = campaigns.campaign_id
+),
+
+final as (
+    select
+        campaign_id,
+        customer_id,
+        contacted_at,
+        is_control,
+        case
+            when campaign_id is null then 'missing_campaign_id'
+            when customer_id is null then 'missing_customer_id'
+            when contacted_at is null then 'missing_contacted_at'
+            when is_control is null then 'missing_is_control'
+            when contacted_at > {{ as_of() }} then 'future_timestamp'
+            when not has_campaign then 'unknown_campaign'
+            when not has_customer then 'unknown_customer'
+            when key_rank > 1 then 'duplicate_key'
+        end as reject_reason
+    from ranked
+)
+
+select * from final

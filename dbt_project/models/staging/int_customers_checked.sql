@@ -1,0 +1,52 @@
+-- Every distinct landing customer row, typed, pseudonymised, with the first rule it breaks.
+-- Raw email and phone stop here: only their salted hashes go on.
+with
+
+source as (
+    select * from {{ source('landing', 'customers') }}
+),
+
+deduplicated as (
+    select distinct * from source
+),
+
+typed as (
+    select
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ try_cast('signup_at', 'timestamp') }} as signup_at,
+        {{ clean_code('region') }} as region,
+        {{ try_cast('birth_year', 'integer') }} as birth_year,
+        {{ clean_code('gender') }} as gender,
+        {{ pseudonymize(clean_code('email')) }} as email_hash,
+        {{ pseudonymize(normalize_phone(clean_text('phone'))) }} as phone_hash
+    from deduplicated
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (partition by customer_id order by signup_at desc, region) as key_rank
+    from typed
+),
+
+final as (
+    select
+        {{ pseudonymize('customer_id') }} as customer_key,
+        customer_id,
+        signup_at,
+        region,
+        birth_year,
+        gender,
+        email_hash,
+        phone_hash,
+        case
+            when customer_id is null then 'missing_customer_id'
+            when signup_at is null then 'missing_signup_at'
+            when region is null then 'missing_region'
+            when signup_at > {{ as_of() }} then 'future_timestamp'
+            when key_rank > 1 then 'duplicate_key'
+        end as reject_reason
+    from ranked
+)
+
+select * from final

@@ -1,0 +1,54 @@
+with
+
+source as (
+    select * from {{ source('landing', 'events') }}
+),
+
+customers as (
+    select customer_id from {{ ref('stg_landing__customers') }}
+),
+
+deduplicated as (
+    select distinct * from source
+),
+
+typed as (
+    select
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ try_cast('occurred_at', 'timestamp') }} as occurred_at,
+        {{ clean_code('event_type') }} as event_type,
+        {{ clean_code('category') }} as category
+    from deduplicated
+),
+
+ranked as (
+    select
+        typed.*,
+        customers.customer_id is not null as has_customer,
+        row_number() over (partition by typed.event_id order by typed.occurred_at desc) as key_rank
+    from typed
+    left join customers on typed.customer_id = customers.customer_id
+),
+
+final as (
+    select
+        event_id,
+        customer_id,
+        occurred_at,
+        event_type,
+        category,
+        case
+            when event_id is null then 'missing_event_id'
+            when customer_id is null then 'missing_customer_id'
+            when occurred_at is null then 'missing_occurred_at'
+            when event_type is null then 'missing_event_type'
+            when event_type not in {{ in_list('event_types') }} then 'unknown_event_type'
+            when occurred_at > {{ as_of() }} then 'future_timestamp'
+            when not has_customer then 'unknown_customer'
+            when key_rank > 1 then 'duplicate_key'
+        end as reject_reason
+    from ranked
+)
+
+select * from final

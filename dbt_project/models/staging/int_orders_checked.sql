@@ -1,0 +1,62 @@
+with
+
+source as (
+    select * from {{ source('landing', 'orders') }}
+),
+
+customers as (
+    select customer_id from {{ ref('stg_landing__customers') }}
+),
+
+deduplicated as (
+    select distinct * from source
+),
+
+typed as (
+    select
+        {{ clean_text('order_id') }} as order_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ try_cast('ordered_at', 'timestamp') }} as ordered_at,
+        {{ try_cast('amount', 'double') }} as amount,
+        {{ clean_code('category') }} as category,
+        {{ clean_code('channel') }} as channel,
+        {{ clean_code('status') }} as status
+    from deduplicated
+),
+
+ranked as (
+    select
+        typed.*,
+        customers.customer_id is not null as has_customer,
+        row_number() over (partition by typed.order_id order by typed.ordered_at desc) as key_rank
+    from typed
+    left join customers on typed.customer_id = customers.customer_id
+),
+
+final as (
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        amount,
+        category,
+        channel,
+        status,
+        case
+            when order_id is null then 'missing_order_id'
+            when customer_id is null then 'missing_customer_id'
+            when ordered_at is null then 'missing_ordered_at'
+            when amount is null then 'missing_amount'
+            when category is null then 'missing_category'
+            when status is null then 'missing_status'
+            when amount < 0 then 'negative_amount'
+            when status not in {{ in_list('order_statuses') }} then 'unknown_status'
+            when channel not in {{ in_list('order_channels') }} then 'unknown_channel'
+            when ordered_at > {{ as_of() }} then 'future_timestamp'
+            when not has_customer then 'unknown_customer'
+            when key_rank > 1 then 'duplicate_key'
+        end as reject_reason
+    from ranked
+)
+
+select * from final

@@ -1,0 +1,56 @@
+with
+
+source as (
+    select * from {{ source('landing', 'responses') }}
+),
+
+contacts as (
+    select campaign_id, customer_id, contacted_at from {{ ref('stg_landing__contacts') }}
+),
+
+deduplicated as (
+    select distinct * from source
+),
+
+typed as (
+    select
+        {{ clean_text('campaign_id') }} as campaign_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ try_cast('responded_at', 'timestamp') }} as responded_at,
+        {{ try_cast('revenue', 'double') }} as revenue
+    from deduplicated
+),
+
+ranked as (
+    select
+        typed.*,
+        contacts.contacted_at,
+        row_number() over (
+            partition by typed.campaign_id, typed.customer_id order by typed.responded_at
+        ) as key_rank
+    from typed
+    left join contacts
+        on typed.campaign_id = contacts.campaign_id
+        and typed.customer_id = contacts.customer_id
+),
+
+final as (
+    select
+        campaign_id,
+        customer_id,
+        responded_at,
+        revenue,
+        case
+            when campaign_id is null then 'missing_campaign_id'
+            when customer_id is null then 'missing_customer_id'
+            when responded_at is null then 'missing_responded_at'
+            when revenue < 0 then 'negative_amount'
+            when responded_at > {{ as_of() }} then 'future_timestamp'
+            when contacted_at is null then 'unknown_contact'
+            when responded_at < contacted_at then 'response_before_contact'
+            when key_rank > 1 then 'duplicate_key'
+        end as reject_reason
+    from ranked
+)
+
+select * from final

@@ -1,0 +1,163 @@
+"""The ``pipeline`` flow: contract check -> dbt build -> train -> score -> publish -> drift.
+
+Thin by design: every task calls a plain function from bullseye/, ml/ or monitoring/.
+Runs on Prefect's ephemeral local server with no set-up.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from bullseye import steps
+from bullseye.contract import LandingInventory, check_landing
+from bullseye.settings import Settings
+from bullseye.summary import render_summary
+from bullseye.warehouse import DbtInvocation, register_landing, upcoming_campaign_id
+from flows.dbt import dbt_build
+from ml.train import TrainingConfig
+
+
+@task(name="check-contract", cache_policy=NO_CACHE)
+def check_contract(landing_dir: Path) -> LandingInventory:
+    return check_landing(landing_dir)
+
+
+@task(name="register-landing", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
+def attach_landing(inventory: LandingInventory, settings: Settings) -> None:
+    register_landing(inventory, settings)
+
+
+@task(name="train", cache_policy=NO_CACHE)
+def train(settings: Settings, run_id: str) -> steps.TrainingOutcome:
+    config = TrainingConfig(
+        target=steps.TARGET,
+        n_trials=settings.n_trials,
+        timeout_s=settings.tuning_timeout_s,
+        seed=settings.seed,
+        test_campaigns=settings.test_campaigns,
+        storage=settings.optuna_storage,
+    )
+    return steps.train_and_register(settings, run_id, config)
+
+
+@task(name="score-and-publish", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+def score_and_publish(
+    settings: Settings, campaign_id: str, top_k: int | None, run_date: datetime, run_id: str
+) -> steps.ScoringOutcome:
+    model = steps.registry.resolve(settings.models_dir, steps.TARGET, "champion")
+    return steps.score_and_publish(settings, model, campaign_id, top_k, run_date, run_id)
+
+
+@task(name="drift", cache_policy=NO_CACHE)
+def drift(settings: Settings, scoring: steps.ScoringOutcome, run_dir: Path):
+    model = steps.registry.resolve(settings.models_dir, steps.TARGET, "champion")
+    return steps.check_drift(settings, model, scoring.scoring_frame, run_dir)
+
+
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    campaign = flow_run.parameters.get("campaign_id") or "next-campaign"
+    return f"pipeline-{campaign}-{datetime.now(UTC):%Y-%m-%d}"
+
+
+@flow(name="pipeline", flow_run_name=_run_name, log_prints=True)
+def pipeline(
+    landing_dir: Path,
+    campaign_id: str | None = None,
+    as_of: datetime | None = None,
+    top_k: int | None = None,
+    truth_dir: Path | None = None,
+    home: Path | None = None,
+    n_trials: int | None = None,
+) -> dict:
+    """Run Bullseye end to end on a landing folder and publish one scored audience.
+
+    Args:
+        landing_dir: folder with one sub-folder (or file) per landing table.
+        campaign_id: campaign to score; default: the latest campaign with no contacts yet.
+        as_of: the point-in-time moment (UTC); default: now.
+        top_k: audience size before the control hold-out; default: every eligible customer.
+        truth_dir: generator ground truth, to report the oracle ROC AUC.
+        home: Bullseye home folder (warehouse, models, runs, audiences).
+        n_trials: Optuna trial budget (default from settings).
+    """
+    logger = get_run_logger()
+    overrides = {k: v for k, v in {"home": home, "n_trials": n_trials}.items() if v is not None}
+    settings = Settings(**overrides)
+    as_of = (as_of or datetime.now(UTC)).replace(microsecond=0)
+    as_of_naive = as_of.astimezone(UTC).replace(tzinfo=None) if as_of.tzinfo else as_of
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    run_dir = settings.runs_dir / run_id
+
+    inventory = check_contract(Path(landing_dir))
+    attach_landing(inventory, settings)
+    invocation = DbtInvocation(as_of_naive, campaign_id)
+    dbt_build(settings, invocation, ["--exclude", "scoring_campaign"])
+    campaign_id = campaign_id or upcoming_campaign_id(settings)
+    if campaign_id is None:
+        raise ValueError(
+            "No campaign to score: every campaign already has contacts. "
+            "Add an upcoming campaign to the campaigns table or pass --campaign."
+        )
+    dbt_build(settings, DbtInvocation(as_of_naive, campaign_id), ["--select", "scoring_campaign"])
+    reconciliation = steps.row_reconciliation(settings)
+
+    trained = train(settings, run_id)
+    scoring = score_and_publish(settings, campaign_id, top_k, as_of_naive, run_id)
+    drifted = drift(settings, scoring, run_dir)
+
+    model = trained.model
+    summary = {
+        "run_id": run_id,
+        "as_of": as_of_naive.isoformat(),
+        "landing_dir": str(Path(landing_dir).resolve()),
+        "campaign_id": campaign_id,
+        "model_version": trained.version.version,
+        "model_path": str(trained.version.path),
+        "promotion": trained.promotion.reason,
+        "split": model.split_kind,
+        "test_campaigns": list(model.test_campaigns),
+        "test_roc_auc": model.metrics.roc_auc,
+        "baseline_roc_auc": model.baseline_metrics.roc_auc,
+        "oracle_roc_auc": steps.oracle_roc_auc(model, truth_dir),
+        "test_pr_auc": model.metrics.pr_auc,
+        "test_log_loss": model.metrics.log_loss,
+        "top_decile_lift": model.metrics.top_decile_lift,
+        "baseline_top_decile_lift": model.baseline_metrics.top_decile_lift,
+        "tuning_trials": model.tuning.n_trials,
+        "tuning_pruned": model.tuning.n_pruned,
+        "deciles": model.deciles.to_dict(orient="records"),
+        "eligible_customers": scoring.scored,
+        "audience_size": len(scoring.audience),
+        "audience_by_group": scoring.publication.rows_by_group,
+        "audience_files": {
+            "csv": str(scoring.publication.csv_path),
+            "parquet": str(scoring.publication.parquet_path),
+            "manifest": str(scoring.publication.manifest_path),
+        },
+        "drift_report": str(drifted.html_path),
+        "drift_report_json": str(drifted.json_path),
+        "drifted_feature_share": drifted.drifted_share,
+        "drifted_features": list(drifted.drifted_features),
+        "prediction_drift": drifted.is_prediction_drifted,
+        "row_reconciliation": reconciliation,
+    }
+    summary_path = steps.write_summary(run_dir, summary)
+    summary["summary_path"] = str(summary_path)
+    text = render_summary(summary)
+    print(text)
+    create_markdown_artifact(
+        markdown=f"```\n{text}\n```", key="pipeline-summary", description="Bullseye run summary"
+    )
+    create_table_artifact(
+        table=model.deciles.round(4).to_dict(orient="records"), key="test-deciles"
+    )
+    logger.info("Summary written to %s", summary_path)
+    return summary

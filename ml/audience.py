@@ -1,0 +1,49 @@
+"""Choose who gets contacted: top-k by score, with a deterministic hash-based control group."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ml.schema import CUSTOMER_KEY
+
+TARGET, CONTROL = "target", "control"
+
+
+@dataclass(frozen=True)
+class AudiencePolicy:
+    campaign_id: str
+    top_k: int | None  # None = every eligible customer
+    control_share: float = 0.10
+    salt: str = "bullseye"
+
+
+def control_draw(campaign_id: str, customer_keys: pd.Series, salt: str) -> np.ndarray:
+    """A uniform number in [0, 1) per customer from sha256(campaign | customer | salt).
+
+    Hand-written because it must be stable across runs, machines and library versions,
+    which no random generator guarantees; the same customer always lands in the same group
+    of the same campaign.
+    """
+
+    def draw(key: str) -> float:
+        digest = hashlib.sha256(f"{campaign_id}|{key}|{salt}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
+
+    return np.fromiter((draw(k) for k in customer_keys), dtype=np.float64, count=len(customer_keys))
+
+
+def select_audience(scores: pd.DataFrame, policy: AudiencePolicy) -> pd.DataFrame:
+    """The top_k highest scores (ties by key), each marked target or control."""
+    ranked = scores.sort_values(["score", CUSTOMER_KEY], ascending=[False, True], ignore_index=True)
+    chosen = ranked if policy.top_k is None else ranked.head(policy.top_k)
+    chosen = chosen.copy()
+    chosen.insert(0, "rank", np.arange(1, len(chosen) + 1))
+    is_control = (
+        control_draw(policy.campaign_id, chosen[CUSTOMER_KEY], policy.salt) < policy.control_share
+    )
+    chosen["group"] = np.where(is_control, CONTROL, TARGET)
+    return chosen

@@ -1,0 +1,119 @@
+"""Training data: the time split and the feature matrix both XGBoost and the baseline use."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ml.schema import CAMPAIGN_ID, CAMPAIGN_STARTS_AT, CATEGORICAL_FEATURES, LABEL, feature_columns
+
+
+class TrainingDataError(ValueError):
+    """The training set cannot give a trustworthy model; the message says why."""
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """The model's inputs: numeric names, and categorical names with their training levels."""
+
+    numeric: tuple[str, ...]
+    categorical: dict[str, tuple[str, ...]]
+
+    @property
+    def names(self) -> list[str]:
+        return [*self.numeric, *self.categorical]
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> FeatureSpec:
+        names = feature_columns(frame)
+        categorical = {
+            c: tuple(sorted(frame[c].dropna().astype(str).unique()))
+            for c in names
+            if c in CATEGORICAL_FEATURES or frame[c].dtype == object
+        }
+        return cls(tuple(c for c in names if c not in categorical), categorical)
+
+    def matrix(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Features in model order; categoricals use the training levels (unseen -> missing)."""
+        missing = [c for c in self.names if c not in frame.columns]
+        if missing:
+            raise TrainingDataError(f"Columns missing from the data to score: {', '.join(missing)}")
+        out = frame[list(self.numeric)].astype("float64")
+        for name, levels in self.categorical.items():
+            out[name] = pd.Categorical(frame[name].astype("string"), categories=list(levels))
+        return out
+
+
+@dataclass(frozen=True)
+class Split:
+    train: pd.DataFrame
+    valid: pd.DataFrame
+    test: pd.DataFrame
+    kind: str  # how the split was made, for the report
+    test_campaigns: tuple[str, ...]
+
+
+def split_by_time(frame: pd.DataFrame, test_campaigns: int, seed: int) -> Split:
+    """Latest campaign(s) = test, the one before = validation, older = train.
+
+    With fewer campaigns, validation (and if need be test) fall back to a seeded random split,
+    and ``kind`` says so.
+    """
+    order = (
+        frame.groupby(CAMPAIGN_ID)[CAMPAIGN_STARTS_AT]
+        .min()
+        .sort_values(kind="stable")
+        .index.tolist()
+    )
+    rng = np.random.default_rng(seed)
+    if len(order) >= test_campaigns + 2:
+        test_ids = order[-test_campaigns:]
+        valid_ids = order[-test_campaigns - 1 : -test_campaigns]
+        by = frame[CAMPAIGN_ID]
+        return Split(
+            frame[~by.isin(test_ids + valid_ids)],
+            frame[by.isin(valid_ids)],
+            frame[by.isin(test_ids)],
+            "time: older campaigns train, the next validates, the latest test",
+            tuple(test_ids),
+        )
+    if len(order) >= 2:
+        test_ids = order[-1:]
+        rest = frame[frame[CAMPAIGN_ID] != test_ids[0]]
+        is_valid = rng.random(len(rest)) < 0.2
+        return Split(
+            rest[~is_valid],
+            rest[is_valid],
+            frame[frame[CAMPAIGN_ID] == test_ids[0]],
+            "time for test (latest campaign); validation is a random 20% of older campaigns",
+            tuple(test_ids),
+        )
+    part = rng.random(len(frame))
+    return Split(
+        frame[part < 0.6],
+        frame[(part >= 0.6) & (part < 0.8)],
+        frame[part >= 0.8],
+        "random 60/20/20: every example belongs to one campaign, so no time split exists",
+        tuple(order),
+    )
+
+
+def check_trainable(frame: pd.DataFrame, min_positives: int, where: str) -> None:
+    positives = int(frame[LABEL].sum())
+    if frame[LABEL].nunique() < 2 or positives < min_positives:
+        raise TrainingDataError(
+            f"{where}: {len(frame)} examples with {positives} positive(s); at least "
+            f"{min_positives} positives and both classes are needed to train and judge a model. "
+            "Add older campaigns with responses, or lower min_positives."
+        )
+
+
+def fingerprint(frame: pd.DataFrame) -> str:
+    """A stable hash of the training data (row order independent)."""
+    row_hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    digest = hashlib.sha256(np.sort(row_hashes).tobytes())
+    digest.update(",".join(frame.columns).encode())
+    return digest.hexdigest()

@@ -1,0 +1,175 @@
+"""Model registry on the file system: one folder per version, aliases per target.
+
+``<models_dir>/<target>/<version>/`` holds ``booster.ubj`` (XGBoost's own format),
+``model.json`` (features and their types, params, metrics, data fingerprint, dbt manifest
+hash, code version) and ``deciles.csv``. ``<models_dir>/<target>/aliases.json`` maps
+``champion``/``challenger`` to versions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+import xgboost as xgb
+
+from ml.data import FeatureSpec
+from ml.train import TrainedModel
+
+BOOSTER_FILE = "booster.ubj"
+META_FILE = "model.json"
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    target: str
+    version: str
+    path: Path
+    meta: dict
+
+    @property
+    def spec(self) -> FeatureSpec:
+        features = self.meta["features"]
+        return FeatureSpec(
+            tuple(features["numeric"]),
+            {k: tuple(v) for k, v in features["categorical"].items()},
+        )
+
+    def load_booster(self) -> xgb.Booster:
+        booster = xgb.Booster()
+        booster.load_model(self.path / BOOSTER_FILE)
+        return booster
+
+
+def _write_json_atomic(path: Path, payload: dict) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(payload, handle, indent=2, default=str)
+    os.replace(tmp, path)
+
+
+def register(
+    model: TrainedModel, models_dir: Path, manifest_hash: str | None, run_id: str
+) -> ModelVersion:
+    """Save a trained model as a new version (``v<UTC time>-<data fingerprint>``)."""
+    created_at = datetime.now(UTC)
+    version = f"v{created_at:%Y%m%d%H%M%S}-{model.data_fingerprint[:8]}"
+    target = model.target
+    path = models_dir / target / version
+    path.mkdir(parents=True, exist_ok=False)
+    model.booster.save_model(path / BOOSTER_FILE)
+    model.deciles.to_csv(path / "deciles.csv", index=False)
+    meta = {
+        "target": target,
+        "version": version,
+        "created_at": created_at.isoformat(),
+        "run_id": run_id,
+        "features": {"numeric": list(model.spec.numeric), "categorical": model.spec.categorical},
+        "params": model.params,
+        "num_boost_round": model.num_boost_round,
+        "metrics": model.metrics.as_dict(),
+        "baseline_metrics": model.baseline_metrics.as_dict(),
+        "split": {
+            "kind": model.split_kind,
+            "test_campaigns": model.test_campaigns,
+            "rows": model.rows,
+        },
+        "tuning": {
+            "study_name": model.tuning.study_name,
+            "n_trials": model.tuning.n_trials,
+            "n_pruned": model.tuning.n_pruned,
+            "valid_auc": model.tuning.valid_auc,
+        },
+        "data_fingerprint": model.data_fingerprint,
+        "dbt_manifest_hash": manifest_hash,
+        "code_version": package_version("bullseye"),
+        "xgboost_version": xgb.__version__,
+    }
+    _write_json_atomic(path / META_FILE, meta)
+    return ModelVersion(target, version, path, meta)
+
+
+def load(models_dir: Path, target: str, version: str) -> ModelVersion:
+    path = models_dir / target / version
+    if not (path / META_FILE).is_file():
+        raise FileNotFoundError(
+            f"No model version {version!r} for target {target!r} in {models_dir}."
+        )
+    return ModelVersion(target, version, path, json.loads((path / META_FILE).read_text()))
+
+
+def aliases(models_dir: Path, target: str) -> dict[str, str]:
+    path = models_dir / target / "aliases.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def set_alias(models_dir: Path, target: str, alias: str, version: str) -> None:
+    load(models_dir, target, version)  # must exist
+    current = aliases(models_dir, target) | {alias: version}
+    _write_json_atomic(models_dir / target / "aliases.json", current)
+
+
+def resolve(models_dir: Path, target: str, alias_or_version: str = "champion") -> ModelVersion:
+    """A model by alias (champion, challenger) or by version."""
+    version = aliases(models_dir, target).get(alias_or_version, alias_or_version)
+    return load(models_dir, target, version)
+
+
+@dataclass(frozen=True)
+class PromotionDecision:
+    is_promoted: bool
+    alias: str  # what the candidate became: champion or challenger
+    candidate_auc: float
+    champion_version: str | None
+    champion_auc: float | None
+    reason: str
+
+
+def promote_if_better(
+    models_dir: Path, candidate: ModelVersion, test_frame, margin: float = 0.0
+) -> PromotionDecision:
+    """Make the candidate champion if there is none, or if it beats the champion's ROC AUC on
+    the candidate's own test rows by ``margin``; otherwise it becomes challenger."""
+    from sklearn.metrics import roc_auc_score
+
+    from ml.schema import LABEL
+    from ml.train import predict
+
+    candidate_auc = float(candidate.meta["metrics"]["roc_auc"])
+    current = aliases(models_dir, candidate.target).get("champion")
+    if current is None:
+        set_alias(models_dir, candidate.target, "champion", candidate.version)
+        return PromotionDecision(True, "champion", candidate_auc, None, None, "no champion yet")
+    champion = load(models_dir, candidate.target, current)
+    try:
+        scores = predict(champion.load_booster(), champion.spec, test_frame)
+    except ValueError as error:  # the champion's features no longer exist in the marts
+        set_alias(models_dir, candidate.target, "champion", candidate.version)
+        return PromotionDecision(
+            True, "champion", candidate_auc, current, None, f"champion cannot score: {error}"
+        )
+    champion_auc = float(roc_auc_score(test_frame[LABEL].astype(int), scores))
+    if candidate_auc >= champion_auc + margin:
+        set_alias(models_dir, candidate.target, "champion", candidate.version)
+        return PromotionDecision(
+            True,
+            "champion",
+            candidate_auc,
+            current,
+            champion_auc,
+            f"beats champion by {candidate_auc - champion_auc:+.4f} (margin {margin})",
+        )
+    set_alias(models_dir, candidate.target, "challenger", candidate.version)
+    return PromotionDecision(
+        False,
+        "challenger",
+        candidate_auc,
+        current,
+        champion_auc,
+        f"does not beat champion by margin {margin} ({candidate_auc - champion_auc:+.4f})",
+    )

@@ -1,0 +1,49 @@
+"""Column names of the marts that Python reads, mirroring dbt_project/models/marts.
+
+Everything else in a training or scoring mart is a feature, so a feature added in dbt reaches
+the model with no Python change.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+TRAINING_RELATION = "marts.training_campaign_response"
+SCORING_RELATION = "marts.scoring_campaign"
+RECONCILIATION_RELATION = "audit.dq_row_reconciliation"
+
+CAMPAIGN_ID = "campaign_id"
+CUSTOMER_ID = "customer_id"  # internal CRM id: never published
+CUSTOMER_KEY = "customer_key"  # salted hash of customer_id: the id an audience carries
+AS_OF_AT = "as_of_at"
+CONTACTED_AT = "contacted_at"
+CAMPAIGN_STARTS_AT = "campaign_starts_at"
+LABEL = "has_responded"
+
+IDENTIFIER_COLUMNS = (
+    CAMPAIGN_ID,
+    CUSTOMER_ID,
+    CUSTOMER_KEY,
+    AS_OF_AT,
+    CONTACTED_AT,
+    CAMPAIGN_STARTS_AT,
+)
+AUDIT_PREFIX = "source_max_"  # newest source row used per feature family (leakage audit)
+CATEGORICAL_FEATURES = ("region", "gender", "campaign_channel", "campaign_category")
+# Features that describe the campaign rather than the customer: they differ between past and
+# upcoming campaigns by design, so drift checks leave them out.
+CAMPAIGN_CONTEXT_FEATURES = (
+    "campaign_channel",
+    "campaign_category",
+    "campaign_category_spend_share_365d",
+    "campaign_category_views_90d",
+)
+
+
+def feature_columns(frame: pd.DataFrame) -> list[str]:
+    """Every model input column of a mart, in the mart's order."""
+    return [
+        c
+        for c in frame.columns
+        if c not in IDENTIFIER_COLUMNS and c != LABEL and not c.startswith(AUDIT_PREFIX)
+    ]

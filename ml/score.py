@@ -1,0 +1,25 @@
+"""Score a scoring mart with a registered model."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ml.evaluate import assign_deciles
+from ml.registry import ModelVersion
+from ml.schema import CAMPAIGN_ID, CUSTOMER_KEY
+from ml.train import predict
+
+
+def score_customers(model: ModelVersion, scoring: pd.DataFrame) -> pd.DataFrame:
+    """One row per eligible customer, in the scoring mart's order: pseudonymous key, score
+    and decile (1 = best)."""
+    scores = predict(model.load_booster(), model.spec, scoring) if len(scoring) else []
+    out = pd.DataFrame(
+        {
+            CAMPAIGN_ID: scoring[CAMPAIGN_ID].to_numpy(),
+            CUSTOMER_KEY: scoring[CUSTOMER_KEY].to_numpy(),
+            "score": pd.Series(scores, dtype="float64").to_numpy(),
+        }
+    )
+    out["decile"] = assign_deciles(out["score"].to_numpy())
+    return out
