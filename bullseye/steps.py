@@ -95,6 +95,7 @@ def oracle_roc_auc(model: TrainedModel, truth_dir: Path | None) -> float | None:
 
 @dataclass(frozen=True)
 class ScoringOutcome:
+    model_version: str
     scored: int
     audience: pd.DataFrame
     publication: Publication
@@ -117,7 +118,7 @@ def score_and_publish(
         audience, settings.audiences_dir, campaign_id, run_date.date(), model.version, run_id
     )
     scoring_frame = scoring.assign(**{PREDICTION_COLUMN: scores["score"].to_numpy()})
-    return ScoringOutcome(len(scores), audience, publication, scoring_frame)
+    return ScoringOutcome(model.version, len(scores), audience, publication, scoring_frame)
 
 
 def check_drift(

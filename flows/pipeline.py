@@ -134,6 +134,7 @@ def pipeline(
         "tuning_trials": model.tuning.n_trials,
         "tuning_pruned": model.tuning.n_pruned,
         "deciles": model.deciles.to_dict(orient="records"),
+        "scoring_model_version": scoring.model_version,
         "eligible_customers": scoring.scored,
         "audience_size": len(scoring.audience),
         "audience_by_group": scoring.publication.rows_by_group,

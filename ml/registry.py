@@ -58,10 +58,14 @@ def register(
 ) -> ModelVersion:
     """Save a trained model as a new version (``v<UTC time>-<data fingerprint>``)."""
     created_at = datetime.now(UTC)
-    version = f"v{created_at:%Y%m%d%H%M%S}-{model.data_fingerprint[:8]}"
     target = model.target
+    base = f"v{created_at:%Y%m%d%H%M%S}-{model.data_fingerprint[:8]}"
+    version, n = base, 1
+    while (models_dir / target / version).exists():  # same data registered in the same second
+        n += 1
+        version = f"{base}-{n}"
     path = models_dir / target / version
-    path.mkdir(parents=True, exist_ok=False)
+    path.mkdir(parents=True)
     model.booster.save_model(path / BOOSTER_FILE)
     model.deciles.to_csv(path / "deciles.csv", index=False)
     meta = {

@@ -112,7 +112,7 @@ def response_logits(
     # last week have just bought.
     cycle = 1.3 * np.exp(-(((recency - 45.0) / 30.0) ** 2)) + 0.5 * np.exp(-recency / 200.0)
     treated = (
-        -4.4
+        -4.8
         + cycle
         + 0.45 * np.log1p(history["frequency"])
         + 0.22 * np.log1p(history["spend"] / 50.0)

@@ -1,0 +1,53 @@
+"""Shared fixtures: a small generated data set and a warehouse built from it by real dbt."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bullseye.contract import check_landing
+from bullseye.datagen import GeneratorConfig, GeneratorResult, generate
+from bullseye.settings import Settings
+from bullseye.warehouse import (
+    DbtInvocation,
+    dbt_args,
+    dbt_env,
+    register_landing,
+    release_dbt_connection,
+)
+
+SMALL_CUSTOMERS = 2_000
+AS_OF = GeneratorConfig().end_at.replace(tzinfo=None)
+
+
+@pytest.fixture(scope="session")
+def small_data(tmp_path_factory) -> GeneratorResult:
+    return generate(tmp_path_factory.mktemp("data"), GeneratorConfig(customers=SMALL_CUSTOMERS))
+
+
+def build_warehouse(landing: Path, home: Path, campaign_id: str | None = "winter-sale") -> Settings:
+    """Contract check, landing registration and a real `dbt build` (models and tests)."""
+    from dbt.cli.main import dbtRunner
+
+    settings = Settings(home=home)
+    register_landing(check_landing(landing), settings)
+    os.environ.update(dbt_env(settings))
+    args = dbt_args("build", DbtInvocation(AS_OF, campaign_id), settings)
+    try:
+        result = dbtRunner().invoke([*args, "--quiet"])
+    finally:
+        release_dbt_connection()
+    assert result.success, f"dbt build failed: {result.exception}"
+    return settings
+
+
+@pytest.fixture(scope="session")
+def warehouse(small_data, tmp_path_factory) -> Settings:
+    return build_warehouse(small_data.landing_dir, tmp_path_factory.mktemp("home"))
+
+
+def as_of() -> datetime:
+    return AS_OF

@@ -1,0 +1,129 @@
+"""A real dbt build on a small generated data set (fixture `warehouse` in tests/conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import duckdb
+import pandas as pd
+
+from bullseye.settings import DBT_PROJECT_DIR, Settings
+from bullseye.warehouse import DbtInvocation, dbt_env, read_relation, release_dbt_connection
+from tests.conftest import AS_OF
+
+# generator defect -> the warehouse's outcome for those rows
+EXPECTED_OUTCOME = {
+    "duplicate": "exact_duplicate",
+    "null_region": "missing_region",
+    "null_signup_at": "missing_signup_at",
+    "negative_amount": "negative_amount",
+    "unknown_customer": "unknown_customer",
+    "future_timestamp": "future_timestamp",
+    "null_category": "missing_category",
+    "null_event_type": "missing_event_type",
+    "unknown_channel": "unknown_channel",
+    "unknown_contact": "unknown_contact",
+}
+
+
+def _outcomes(settings: Settings) -> pd.DataFrame:
+    return read_relation(settings, "audit.dq_row_reconciliation")
+
+
+def test_quarantine_counts_match_injected_dirty_rows(small_data, warehouse):
+    outcomes = _outcomes(warehouse).set_index(["table_name", "outcome"])["row_count"]
+    for table, defects in small_data.dirty_rows.items():
+        for defect, injected in defects.items():
+            got = int(outcomes.get((table, EXPECTED_OUTCOME[defect]), 0))
+            assert got == injected, f"{table}.{defect}: injected {injected}, warehouse says {got}"
+
+
+def test_every_landing_row_is_accounted_for(small_data, warehouse):
+    outcomes = _outcomes(warehouse)
+    for table, rows in outcomes.groupby("table_name"):
+        assert rows["row_count"].sum() == rows["rows_in"].iloc[0] == small_data.rows[table]
+    staged = outcomes[outcomes["outcome"] == "staged"].set_index("table_name")["row_count"]
+    clean = {
+        t: small_data.rows[t] - sum(small_data.dirty_rows.get(t, {}).values()) for t in staged.index
+    }
+    assert staged.to_dict() == clean
+
+
+def test_no_raw_pii_outside_landing(warehouse):
+    with duckdb.connect(str(warehouse.warehouse_path), read_only=True) as con:
+        columns = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where table_schema <> 'landing' and data_type = 'VARCHAR'"
+        ).fetchall()
+        assert columns
+        for schema, table, column in columns:
+            leaks = con.execute(
+                f"select count(*) from {schema}.{table} where \"{column}\" like '%@example.com' "
+                f"or \"{column}\" like '+44 7%'"
+            ).fetchone()[0]
+            assert leaks == 0, f"raw PII in {schema}.{table}.{column}"
+
+
+def test_training_labels_match_ground_truth(small_data, warehouse):
+    training = read_relation(warehouse, "marts.training_campaign_response")
+    truth = pd.read_parquet(small_data.truth_dir / "contacts.parquet")
+    joined = training.merge(truth, on=["campaign_id", "customer_id"], suffixes=("", "_true"))
+    assert len(joined) == len(training)
+    assert (joined["has_responded"] == joined["has_responded_true"].astype(int)).all()
+    assert not joined["is_control"].any()
+
+
+def test_scoring_set_is_opted_in_and_not_recently_contacted(small_data, warehouse):
+    scoring = read_relation(warehouse, "marts.scoring_campaign")
+    consents = pd.read_parquet(small_data.landing_dir / "consents")
+    email = consents[
+        (consents["channel"] == "email") & (consents["updated_at"] <= pd.Timestamp(AS_OF, tz="UTC"))
+    ]
+    latest = email.sort_values("updated_at").drop_duplicates("customer_id", keep="last")
+    opted_out = set(latest.loc[~latest["is_opted_in"], "customer_id"])
+    assert len(scoring) > 0
+    assert not set(scoring["customer_id"]) & opted_out
+    assert set(scoring["customer_id"]) <= set(latest.loc[latest["is_opted_in"], "customer_id"])
+    contacts = pd.read_parquet(small_data.landing_dir / "contacts")
+    recent = contacts[
+        contacts["contacted_at"] >= pd.Timestamp(AS_OF, tz="UTC") - pd.Timedelta(days=14)
+    ]
+    assert not set(scoring["customer_id"]) & set(recent["customer_id"])
+
+
+def test_leakage_test_fails_when_a_feature_sees_the_future(warehouse, tmp_path):
+    """Tamper with a copy of the warehouse: the singular dbt test must catch it."""
+    from dbt.cli.main import dbtRunner
+
+    home = tmp_path / "home"
+    shutil.copytree(warehouse.home, home)
+    settings = Settings(home=home)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(
+            "update marts.training_campaign_response set orders_total = orders_total + 1 "
+            "where customer_id = (select min(customer_id) from marts.training_campaign_response)"
+        )
+    os.environ.update(dbt_env(settings))
+    invocation = DbtInvocation(AS_OF, "winter-sale")
+    try:
+        result = dbtRunner().invoke(
+            [
+                "test",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--vars",
+                invocation.vars_json(settings),
+                "--select",
+                "assert_training_features_point_in_time",
+                "--quiet",
+            ]
+        )
+    finally:
+        release_dbt_connection()
+        os.environ.update(dbt_env(warehouse))
+    assert not result.success
+    statuses = [r.status for r in result.result.results]
+    assert statuses == ["fail"]

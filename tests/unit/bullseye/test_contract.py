@@ -1,0 +1,87 @@
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bullseye.contract import ContractError, check_landing
+
+
+def _write(root: Path, table: str, data: dict) -> Path:
+    folder = root / table
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "part-0.parquet"
+    pq.write_table(pa.table(data), path)
+    return path
+
+
+def _customers(root: Path, **overrides) -> Path:
+    data = {"customer_id": ["c1"], "signup_at": pa.array([0], pa.timestamp("us")), "region": ["n"]}
+    data.update(overrides)
+    return _write(root, "customers", {k: v for k, v in data.items() if v is not None})
+
+
+def _orders(root: Path) -> Path:
+    return _write(
+        root,
+        "orders",
+        {
+            "order_id": ["o1"],
+            "customer_id": ["c1"],
+            "ordered_at": pa.array([0], pa.timestamp("us")),
+            "amount": [1.0],
+            "category": ["toys"],
+            "channel": ["web"],
+            "status": ["completed"],
+        },
+    )
+
+
+def test_minimal_landing_passes_and_lists_optional_tables_as_absent(tmp_path):
+    _customers(tmp_path)
+    _orders(tmp_path)
+    inventory = check_landing(tmp_path)
+    assert inventory.tables["orders"].file_format == "parquet"
+    assert inventory.tables["events"].files == ()
+
+
+def test_missing_column_names_file_and_column(tmp_path):
+    path = _customers(tmp_path, region=None)
+    _orders(tmp_path)
+    with pytest.raises(ContractError) as error:
+        check_landing(tmp_path)
+    assert str(path) in str(error.value)
+    assert "'region'" in str(error.value)
+
+
+def test_wrong_type_names_file_column_and_types(tmp_path):
+    path = _customers(tmp_path, signup_at=[1.5])
+    _orders(tmp_path)
+    with pytest.raises(ContractError, match="signup_at") as error:
+        check_landing(tmp_path)
+    assert str(path) in str(error.value)
+    assert "expected timestamp" in str(error.value)
+
+
+def test_missing_mandatory_table(tmp_path):
+    _orders(tmp_path)
+    with pytest.raises(ContractError, match="'customers' is missing"):
+        check_landing(tmp_path)
+
+
+def test_needs_orders_or_contacts(tmp_path):
+    _customers(tmp_path)
+    with pytest.raises(ContractError, match="neither 'orders' nor 'contacts'"):
+        check_landing(tmp_path)
+
+
+def test_extra_columns_are_listed(tmp_path):
+    _customers(tmp_path, attr_loyalty_tier=["gold"])
+    _orders(tmp_path)
+    assert check_landing(tmp_path).tables["customers"].extra_columns == ("attr_loyalty_tier",)
+
+
+def test_csv_landing_is_accepted(tmp_path):
+    (tmp_path / "customers.csv").write_text("customer_id,signup_at,region\nc1,2024-01-01,north\n")
+    _orders(tmp_path)
+    assert check_landing(tmp_path).tables["customers"].file_format == "csv"

@@ -1,0 +1,30 @@
+from ml import registry
+from ml.train import TrainingConfig, predict, train_response_model
+
+
+def test_register_load_and_promote(tmp_path, training_frame):
+    model = train_response_model(training_frame, TrainingConfig(n_trials=3, seed=1))
+    first = registry.register(model, tmp_path, None, "run1")
+    test_rows = training_frame[training_frame["campaign_id"].isin(model.test_campaigns)]
+    decision = registry.promote_if_better(tmp_path, first, test_rows)
+    assert (
+        decision.is_promoted
+        and registry.aliases(tmp_path, "campaign_response")["champion"] == first.version
+    )
+
+    loaded = registry.resolve(tmp_path, "campaign_response")
+    assert loaded.version == first.version
+    assert (
+        predict(loaded.load_booster(), loaded.spec, test_rows)
+        == model.test_scores["score"].to_numpy()
+    ).all()
+
+    # The same model again does not beat the champion by a positive margin: challenger.
+    second = registry.register(model, tmp_path, None, "run2")
+    decision = registry.promote_if_better(tmp_path, second, test_rows, margin=0.01)
+    assert not decision.is_promoted and decision.alias == "challenger"
+    assert decision.champion_auc == decision.candidate_auc
+    assert registry.aliases(tmp_path, "campaign_response") == {
+        "champion": first.version,
+        "challenger": second.version,
+    }
