@@ -8,7 +8,8 @@ def test_deciles_are_even_and_best_first():
     scores = np.linspace(0, 1, 100)
     deciles = assign_deciles(scores)
     assert np.bincount(deciles)[1:].tolist() == [10] * 10
-    assert deciles[np.argmax(scores)] == 1 and deciles[np.argmin(scores)] == 10
+    assert deciles[np.argmax(scores)] == 1
+    assert deciles[np.argmin(scores)] == 10
 
 
 def test_decile_table_gains_and_lift_of_a_perfect_ranking():

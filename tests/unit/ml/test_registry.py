@@ -7,10 +7,8 @@ def test_register_load_and_promote(tmp_path, training_frame):
     first = registry.register(model, tmp_path, None, "run1")
     test_rows = training_frame[training_frame["campaign_id"].isin(model.test_campaigns)]
     decision = registry.promote_if_better(tmp_path, first, test_rows)
-    assert (
-        decision.is_promoted
-        and registry.aliases(tmp_path, "campaign_response")["champion"] == first.version
-    )
+    assert decision.is_promoted
+    assert registry.aliases(tmp_path, "campaign_response")["champion"] == first.version
 
     loaded = registry.resolve(tmp_path, "campaign_response")
     assert loaded.version == first.version
@@ -22,7 +20,8 @@ def test_register_load_and_promote(tmp_path, training_frame):
     # The same model again does not beat the champion by a positive margin: challenger.
     second = registry.register(model, tmp_path, None, "run2")
     decision = registry.promote_if_better(tmp_path, second, test_rows, margin=0.01)
-    assert not decision.is_promoted and decision.alias == "challenger"
+    assert not decision.is_promoted
+    assert decision.alias == "challenger"
     assert decision.champion_auc == decision.candidate_auc
     assert registry.aliases(tmp_path, "campaign_response") == {
         "champion": first.version,

@@ -32,7 +32,8 @@ def test_no_drift_on_same_distribution(tmp_path, rng):
     )
     assert result.drifted_share == 0.0
     assert not result.is_prediction_drifted
-    assert result.html_path.is_file() and result.json_path.is_file()
+    assert result.html_path.is_file()
+    assert result.json_path.is_file()
 
 
 def test_injected_drift_is_found_and_named(tmp_path, rng):
