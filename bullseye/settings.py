@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     test_campaigns: int = Field(
         default=1, ge=1, description="Latest campaigns held out as the test set."
     )
+
+    @field_validator("home")
+    @classmethod
+    def _absolute_home(cls, home: Path) -> Path:
+        return home.expanduser().resolve()
 
     @classmethod
     def settings_customise_sources(
