@@ -102,10 +102,10 @@ def dbt_args(command: str, invocation: DbtInvocation, settings: Settings) -> lis
     ]
 
 
-def read_relation(settings: Settings, relation: str, where: str = "") -> pd.DataFrame:
+def read_relation(settings: Settings, relation: str) -> pd.DataFrame:
     """Read a mart (``schema.table``) from the warehouse, read-only."""
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        return con.execute(f"select * from {relation} {where}").df()
+        return con.execute(f"select * from {relation}").df()
 
 
 def upcoming_campaign_id(settings: Settings) -> str | None:

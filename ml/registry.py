@@ -16,10 +16,13 @@ from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 
+import pandas as pd
 import xgboost as xgb
+from sklearn.metrics import roc_auc_score
 
 from ml.data import FeatureSpec
-from ml.train import TrainedModel
+from ml.schema import LABEL
+from ml.train import TrainedModel, predict
 
 BOOSTER_FILE = "booster.ubj"
 META_FILE = "model.json"
@@ -135,15 +138,10 @@ class PromotionDecision:
 
 
 def promote_if_better(
-    models_dir: Path, candidate: ModelVersion, test_frame, margin: float = 0.0
+    models_dir: Path, candidate: ModelVersion, test_frame: pd.DataFrame, margin: float = 0.0
 ) -> PromotionDecision:
     """Make the candidate champion if there is none, or if it beats the champion's ROC AUC on
     the candidate's own test rows by ``margin``; otherwise it becomes challenger."""
-    from sklearn.metrics import roc_auc_score
-
-    from ml.schema import LABEL
-    from ml.train import predict
-
     candidate_auc = float(candidate.meta["metrics"]["roc_auc"])
     current = aliases(models_dir, candidate.target).get("champion")
     if current is None:
