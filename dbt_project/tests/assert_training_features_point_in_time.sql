@@ -10,9 +10,13 @@ training as (
 ),
 
 late_sources as (
-    select campaign_id, customer_id, 'source row at or after as_of_at' as problem
+    select
+        campaign_id,
+        customer_id,
+        'source row at or after as_of_at' as problem
     from training
-    where source_max_ordered_at >= as_of_at
+    where
+        source_max_ordered_at >= as_of_at
         or source_max_occurred_at >= as_of_at
         or source_max_contacted_at >= as_of_at
         or source_max_responded_at >= as_of_at
@@ -20,17 +24,25 @@ late_sources as (
 ),
 
 recounted as (
-    select training.campaign_id, training.customer_id, training.orders_total, count(orders.order_id) as expected
+    select
+        training.campaign_id,
+        training.customer_id,
+        training.orders_total,
+        count(orders.order_id) as expected
     from training
     left join {{ ref('stg_landing__orders') }} as orders
-        on orders.customer_id = training.customer_id
-        and orders.status = 'completed'
-        and orders.ordered_at < training.contacted_at
+        on
+            training.customer_id = orders.customer_id
+            and orders.status = 'completed'
+            and training.contacted_at > orders.ordered_at
     group by training.campaign_id, training.customer_id, training.orders_total
 ),
 
 miscounted as (
-    select campaign_id, customer_id, 'orders_total counts orders at or after contacted_at' as problem
+    select
+        campaign_id,
+        customer_id,
+        'orders_total counts orders at or after contacted_at' as problem
     from recounted
     where orders_total <> expected
 )

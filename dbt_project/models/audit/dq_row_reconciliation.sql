@@ -5,34 +5,36 @@
 with
 
 {% for t in tables %}
-{{ t }}_in as (
-    select count(*) as row_count from {{ source('landing', t) }}
-),
+    {{ t }}_in as (
+        select count(*) as row_count from {{ source('landing', t) }}
+    ),
 
-{{ t }}_outcomes as (
-    select coalesce(reject_reason, 'staged') as outcome, count(*) as row_count
-    from {{ ref('int_' ~ t ~ '_checked') }}
-    group by 1
-),
+    {{ t }}_outcomes as (
+        select
+            coalesce(reject_reason, 'staged') as outcome,
+            count(*) as row_count
+        from {{ ref('int_' ~ t ~ '_checked') }}
+        group by 1
+    ),
 {% endfor %}
 
 unioned as (
     {% for t in tables %}
-    select
-        '{{ t }}' as table_name,
-        outcomes.outcome,
-        outcomes.row_count,
-        landed.row_count as rows_in
-    from {{ t }}_outcomes as outcomes
-    cross join {{ t }}_in as landed
-    union all
-    select
-        '{{ t }}' as table_name,
-        'exact_duplicate' as outcome,
-        landed.row_count - (select coalesce(sum(row_count), 0) from {{ t }}_outcomes) as row_count,
-        landed.row_count as rows_in
-    from {{ t }}_in as landed
-    {{ "union all" if not loop.last }}
+        select
+            '{{ t }}' as table_name,
+            outcomes.outcome,
+            outcomes.row_count,
+            landed.row_count as rows_in
+        from {{ t }}_outcomes as outcomes
+        cross join {{ t }}_in as landed
+        union all
+        select
+            '{{ t }}' as table_name,
+            'exact_duplicate' as outcome,
+            landed.row_count - (select coalesce(sum(row_count), 0) from {{ t }}_outcomes) as row_count,
+            landed.row_count as rows_in
+        from {{ t }}_in as landed
+                {{ "union all" if not loop.last }}
     {% endfor %}
 ),
 

@@ -4,7 +4,11 @@ with checked as (
 ),
 
 final as (
-    select customer_id, channel, is_opted_in, updated_at
+    select
+        customer_id,
+        channel,
+        is_opted_in,
+        updated_at
     from checked
     where reject_reason is null
 )

@@ -3,7 +3,11 @@ with checked as (
 ),
 
 final as (
-    select campaign_id, customer_id, contacted_at, is_control
+    select
+        campaign_id,
+        customer_id,
+        contacted_at,
+        is_control
     from checked
     where reject_reason is null
 )

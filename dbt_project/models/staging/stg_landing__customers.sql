@@ -3,7 +3,15 @@ with checked as (
 ),
 
 final as (
-    select customer_key, customer_id, signup_at, region, birth_year, gender, email_hash, phone_hash
+    select
+        customer_key,
+        customer_id,
+        signup_at,
+        region,
+        birth_year,
+        gender,
+        email_hash,
+        phone_hash
     from checked
     where reject_reason is null
 )

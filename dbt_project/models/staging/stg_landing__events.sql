@@ -3,7 +3,12 @@ with checked as (
 ),
 
 final as (
-    select event_id, customer_id, occurred_at, event_type, category
+    select
+        event_id,
+        customer_id,
+        occurred_at,
+        event_type,
+        category
     from checked
     where reject_reason is null
 )

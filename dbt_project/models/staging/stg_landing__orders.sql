@@ -3,7 +3,14 @@ with checked as (
 ),
 
 final as (
-    select order_id, customer_id, ordered_at, amount, category, channel, status
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        amount,
+        category,
+        channel,
+        status
     from checked
     where reject_reason is null
 )

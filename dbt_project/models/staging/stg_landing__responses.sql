@@ -3,7 +3,11 @@ with checked as (
 ),
 
 final as (
-    select campaign_id, customer_id, responded_at, coalesce(revenue, 0) as revenue
+    select
+        campaign_id,
+        customer_id,
+        responded_at,
+        coalesce(revenue, 0) as revenue
     from checked
     where reject_reason is null
 )
