@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+# Prefect's server sends anonymous usage analytics by default; Bullseye runs offline.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 app = typer.Typer(
     help="Bullseye: precision-marketing pipeline (dbt, XGBoost + Optuna, Evidently, Prefect).",

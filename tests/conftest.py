@@ -19,6 +19,8 @@ from bullseye.warehouse import (
     release_dbt_connection,
 )
 
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 SMALL_CUSTOMERS = 2_000
 AS_OF = GeneratorConfig().end_at.replace(tzinfo=None)
 

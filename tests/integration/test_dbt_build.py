@@ -8,8 +8,14 @@ import shutil
 import duckdb
 import pandas as pd
 
-from bullseye.settings import DBT_PROJECT_DIR, Settings
-from bullseye.warehouse import DbtInvocation, dbt_env, read_relation, release_dbt_connection
+from bullseye.settings import Settings
+from bullseye.warehouse import (
+    DbtInvocation,
+    dbt_args,
+    dbt_env,
+    read_relation,
+    release_dbt_connection,
+)
 from tests.conftest import AS_OF
 
 # generator defect -> the warehouse's outcome for those rows
@@ -107,19 +113,9 @@ def test_leakage_test_fails_when_a_feature_sees_the_future(warehouse, tmp_path):
     os.environ.update(dbt_env(settings))
     invocation = DbtInvocation(AS_OF, "winter-sale")
     try:
+        args = dbt_args("test", invocation, settings)
         result = dbtRunner().invoke(
-            [
-                "test",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--vars",
-                invocation.vars_json(settings),
-                "--select",
-                "assert_training_features_point_in_time",
-                "--quiet",
-            ]
+            [*args, "--select", "assert_training_features_point_in_time", "--quiet"]
         )
     finally:
         release_dbt_connection()
