@@ -111,6 +111,11 @@ def score_and_publish(
     run_id: str,
 ) -> ScoringOutcome:
     scoring = read_relation(settings, SCORING_RELATION)
+    if scoring.empty:
+        raise ValueError(
+            f"No eligible customer for campaign {campaign_id!r}: nobody is opted in for its "
+            f"channel without a contact in the last {settings.contact_cooldown_days} days."
+        )
     scores = score_customers(model, scoring)
     policy = AudiencePolicy(campaign_id, top_k, settings.control_share, salt=str(settings.seed))
     audience = select_audience(scores, policy)

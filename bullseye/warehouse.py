@@ -108,17 +108,34 @@ def read_relation(settings: Settings, relation: str) -> pd.DataFrame:
         return con.execute(f"select * from {relation}").df()
 
 
-def upcoming_campaign_id(settings: Settings) -> str | None:
-    """The latest campaign that has no contacts yet (the default campaign to score)."""
-    sql = """
-        select campaign_id from staging.stg_landing__campaigns c
-        where not exists (select 1 from staging.stg_landing__contacts k
-                          where k.campaign_id = c.campaign_id)
-        order by starts_at desc, campaign_id limit 1
-    """
+def resolve_campaign(settings: Settings, campaign_id: str | None) -> str:
+    """The campaign to score: the one asked for (which must exist), or by default the latest
+    campaign that has no contacts yet."""
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        row = con.execute(sql).fetchone()
-    return row[0] if row else None
+        campaigns = con.execute(
+            """
+            select c.campaign_id,
+                   exists (select 1 from staging.stg_landing__contacts k
+                           where k.campaign_id = c.campaign_id) as has_contacts
+            from staging.stg_landing__campaigns c
+            order by c.starts_at desc, c.campaign_id
+            """
+        ).fetchall()
+    known = [row[0] for row in campaigns]
+    if campaign_id is not None:
+        if campaign_id not in known:
+            raise ValueError(
+                f"Campaign {campaign_id!r} is not in the staged campaigns table "
+                f"(known: {', '.join(known) or 'none'})."
+            )
+        return campaign_id
+    upcoming = [cid for cid, has_contacts in campaigns if not has_contacts]
+    if not upcoming:
+        raise ValueError(
+            "No campaign to score: every campaign already has contacts. "
+            "Add the upcoming campaign to the campaigns table or pass --campaign."
+        )
+    return upcoming[0]
 
 
 def release_dbt_connection() -> None:

@@ -18,7 +18,7 @@ from bullseye import steps
 from bullseye.contract import LandingInventory, check_landing
 from bullseye.settings import Settings
 from bullseye.summary import render_summary
-from bullseye.warehouse import DbtInvocation, register_landing, upcoming_campaign_id
+from bullseye.warehouse import DbtInvocation, register_landing, resolve_campaign
 from flows.dbt import dbt_build
 from ml.train import TrainingConfig
 
@@ -100,12 +100,7 @@ def pipeline(
     attach_landing(inventory, settings)
     invocation = DbtInvocation(as_of_naive, campaign_id)
     dbt_build(settings, invocation, ["--exclude", "scoring_campaign"])
-    campaign_id = campaign_id or upcoming_campaign_id(settings)
-    if campaign_id is None:
-        raise ValueError(
-            "No campaign to score: every campaign already has contacts. "
-            "Add an upcoming campaign to the campaigns table or pass --campaign."
-        )
+    campaign_id = resolve_campaign(settings, campaign_id)
     dbt_build(settings, DbtInvocation(as_of_naive, campaign_id), ["--select", "scoring_campaign"])
     reconciliation = steps.row_reconciliation(settings)
 

@@ -7,6 +7,7 @@ import shutil
 
 import duckdb
 import pandas as pd
+import pytest
 
 from bullseye.settings import Settings
 from bullseye.warehouse import (
@@ -15,6 +16,7 @@ from bullseye.warehouse import (
     dbt_env,
     read_relation,
     release_dbt_connection,
+    resolve_campaign,
 )
 from tests.conftest import AS_OF
 
@@ -123,3 +125,10 @@ def test_leakage_test_fails_when_a_feature_sees_the_future(warehouse, tmp_path):
     assert not result.success
     statuses = [r.status for r in result.result.results]
     assert statuses == ["fail"]
+
+
+def test_campaign_to_score_defaults_to_the_upcoming_one(warehouse):
+    assert resolve_campaign(warehouse, None) == "winter-sale"
+    assert resolve_campaign(warehouse, "beauty-week") == "beauty-week"
+    with pytest.raises(ValueError, match="'nope' is not in the staged campaigns"):
+        resolve_campaign(warehouse, "nope")
