@@ -31,3 +31,16 @@
     {%- endfor -%}
     {{ ns.sql }}
 {%- endmacro %}
+
+{#-
+  A landing timestamp as a UTC timestamp without time zone; null when it does not parse.
+  Values with an offset (text '…+02:00' or a time-zone-aware Parquet column) are converted to
+  UTC, values without one are taken as UTC (the session time zone is UTC in the profile).
+-#}
+{% macro try_cast_utc_timestamp(column) -%}
+    {{ return(adapter.dispatch('try_cast_utc_timestamp', 'bullseye')(column)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_utc_timestamp(column) -%}
+    {{ dbt.safe_cast(dbt.safe_cast(column, 'timestamp with time zone'), api.Column.translate_type('timestamp')) }}
+{%- endmacro %}

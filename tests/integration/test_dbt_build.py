@@ -18,7 +18,7 @@ from bullseye.warehouse import (
     release_dbt_connection,
     resolve_campaign,
 )
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, build_warehouse
 
 # generator defect -> the warehouse's outcome for those rows
 EXPECTED_OUTCOME = {
@@ -132,3 +132,30 @@ def test_campaign_to_score_defaults_to_the_upcoming_one(warehouse):
     assert resolve_campaign(warehouse, "beauty-week") == "beauty-week"
     with pytest.raises(ValueError, match="'nope' is not in the staged campaigns"):
         resolve_campaign(warehouse, "nope")
+
+
+def test_csv_landing_with_time_zone_offsets(small_data, tmp_path):
+    """The same data as CSV, customers' sign-up times written with a +02:00 offset: the
+    warehouse stores them in UTC and stages the same customers as from Parquet."""
+    landing = tmp_path / "landing"
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        for table in ("customers", "consents", "orders", "campaigns", "contacts", "responses"):
+            (landing / table).mkdir(parents=True)
+            source = f"read_parquet('{small_data.landing_dir / table}/*.parquet')"
+            query = f"select * from {source}"
+            if table == "customers":
+                query = (
+                    f"select * replace (strftime(signup_at at time zone 'Europe/Paris', "
+                    f"'%Y-%m-%d %H:%M:%S') || '+0' || "
+                    f"(extract(hour from (signup_at at time zone 'Europe/Paris') - "
+                    f"(signup_at at time zone 'UTC'))::int) || ':00' as signup_at) from {source}"
+                )
+            con.execute(f"copy ({query}) to '{landing / table / 'part-0.csv'}' (header)")
+    settings = build_warehouse(landing, tmp_path / "home")
+    staged = read_relation(settings, "staging.stg_landing__customers").set_index("customer_id")
+    original = pd.read_parquet(small_data.landing_dir / "customers").drop_duplicates("customer_id")
+    original = original.dropna(subset=["signup_at", "region"]).set_index("customer_id")
+    joined = staged.join(original["signup_at"].dt.tz_convert(None), rsuffix="_parquet", how="inner")
+    assert len(joined) == len(staged) > 0
+    assert (joined["signup_at"] == joined["signup_at_parquet"]).all()

@@ -14,7 +14,7 @@ typed as (
         {{ clean_text('name') }} as campaign_name,
         {{ clean_code('channel') }} as channel,
         {{ clean_code('category') }} as category,
-        {{ try_cast('starts_at', 'timestamp') }} as starts_at,
+        {{ try_cast_utc_timestamp('starts_at') }} as starts_at,
         {{ try_cast('response_window_days', 'integer') }} as response_window_days,
         {{ try_cast('cost_per_contact', 'double') }} as cost_per_contact,
         {{ try_cast('value_per_response', 'double') }} as value_per_response

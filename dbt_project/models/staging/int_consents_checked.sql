@@ -17,7 +17,7 @@ typed as (
         {{ clean_text('customer_id') }} as customer_id,
         {{ clean_code('channel') }} as channel,
         {{ try_cast('is_opted_in', 'boolean') }} as is_opted_in,
-        {{ try_cast('updated_at', 'timestamp') }} as updated_at
+        {{ try_cast_utc_timestamp('updated_at') }} as updated_at
     from deduplicated
 ),
 

@@ -20,7 +20,7 @@ typed as (
     select
         {{ clean_text('campaign_id') }} as campaign_id,
         {{ clean_text('customer_id') }} as customer_id,
-        {{ try_cast('contacted_at', 'timestamp') }} as contacted_at,
+        {{ try_cast_utc_timestamp('contacted_at') }} as contacted_at,
         {{ try_cast('is_control', 'boolean') }} as is_control
     from deduplicated
 ),

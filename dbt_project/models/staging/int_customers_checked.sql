@@ -13,7 +13,7 @@ deduplicated as (
 typed as (
     select
         {{ clean_text('customer_id') }} as customer_id,
-        {{ try_cast('signup_at', 'timestamp') }} as signup_at,
+        {{ try_cast_utc_timestamp('signup_at') }} as signup_at,
         {{ clean_code('region') }} as region,
         {{ try_cast('birth_year', 'integer') }} as birth_year,
         {{ clean_code('gender') }} as gender,

@@ -16,7 +16,7 @@ typed as (
     select
         {{ clean_text('event_id') }} as event_id,
         {{ clean_text('customer_id') }} as customer_id,
-        {{ try_cast('occurred_at', 'timestamp') }} as occurred_at,
+        {{ try_cast_utc_timestamp('occurred_at') }} as occurred_at,
         {{ clean_code('event_type') }} as event_type,
         {{ clean_code('category') }} as category
     from deduplicated

@@ -16,7 +16,7 @@ typed as (
     select
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('customer_id') }} as customer_id,
-        {{ try_cast('ordered_at', 'timestamp') }} as ordered_at,
+        {{ try_cast_utc_timestamp('ordered_at') }} as ordered_at,
         {{ try_cast('amount', 'double') }} as amount,
         {{ clean_code('category') }} as category,
         {{ clean_code('channel') }} as channel,

@@ -16,7 +16,7 @@ typed as (
     select
         {{ clean_text('campaign_id') }} as campaign_id,
         {{ clean_text('customer_id') }} as customer_id,
-        {{ try_cast('responded_at', 'timestamp') }} as responded_at,
+        {{ try_cast_utc_timestamp('responded_at') }} as responded_at,
         {{ try_cast('revenue', 'double') }} as revenue
     from deduplicated
 ),
