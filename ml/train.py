@@ -11,7 +11,7 @@ import xgboost as xgb
 from ml.baseline import fit_baseline, predict_baseline
 from ml.data import FeatureSpec, Split, check_trainable, fingerprint, split_by_time
 from ml.evaluate import Metrics, decile_table, evaluate
-from ml.schema import LABEL
+from ml.schema import CAMPAIGN_ID, CUSTOMER_ID, LABEL
 from ml.tune import TuningBudget, TuningResult, to_dmatrix, tune
 
 
@@ -45,6 +45,8 @@ class TrainedModel:
 
 
 def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModel:
+    # Row order changes XGBoost's row subsampling; warehouses return rows in no set order.
+    frame = frame.sort_values([CAMPAIGN_ID, CUSTOMER_ID], ignore_index=True)
     check_trainable(frame, config.min_positives, f"training set for '{config.target}'")
     split: Split = split_by_time(frame, config.test_campaigns, config.seed)
     for name, part in (("train", split.train), ("validation", split.valid), ("test", split.test)):

@@ -31,7 +31,11 @@ class DriftResult:
 
 
 def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
-    return frame if len(frame) <= rows else frame.sample(n=rows, random_state=seed)
+    """At most ``rows`` rows, seeded; the same rows whatever order the frame arrived in."""
+    if len(frame) <= rows:
+        return frame
+    ordered = frame.sort_values(list(frame.columns), ignore_index=True)
+    return ordered.sample(n=rows, random_state=seed)
 
 
 def drift_report(

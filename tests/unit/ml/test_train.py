@@ -19,6 +19,15 @@ def test_same_seed_same_model(training_frame):
     np.testing.assert_allclose(a.test_scores["score"], b.test_scores["score"])
 
 
+def test_row_order_does_not_change_the_model(training_frame):
+    a = train_response_model(training_frame, CONFIG)
+    b = train_response_model(training_frame.sample(frac=1.0, random_state=5), CONFIG)
+    np.testing.assert_allclose(
+        a.test_scores.sort_values("customer_id")["score"],
+        b.test_scores.sort_values("customer_id")["score"],
+    )
+
+
 def test_recent_buyer_scores_higher_than_lapsed_twin(training_frame):
     model = train_response_model(training_frame, CONFIG)
     twin = training_frame.head(2).copy()
