@@ -25,16 +25,17 @@ def generate(
     customers: Annotated[int, typer.Option(min=100, help="Number of customers.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 42,
     drift: Annotated[bool, typer.Option("--drift", help="Make the newest 60 days differ.")] = False,
-    dirty_scale: Annotated[
-        float, typer.Option(min=0.0, help="Multiplier on the rate of injected dirty rows.")
-    ] = 1.0,
+    dirty_share: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Dirty rows per clean row (default: a few %)."),
+    ] = None,
 ) -> None:
     """Write synthetic landing data (Parquet) and its ground truth."""
     from bullseye.datagen import GeneratorConfig
     from bullseye.datagen import generate as run_generator
 
     config = GeneratorConfig(
-        customers=customers, seed=seed, has_drift=drift, dirty_scale=dirty_scale
+        customers=customers, seed=seed, has_drift=drift, dirty_share=dirty_share
     )
     result = run_generator(out, config)
     typer.echo(f"Landing tables in {result.landing_dir}; ground truth in {result.truth_dir}")

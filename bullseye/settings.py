@@ -16,6 +16,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bullseye.quality import QualityThresholds
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
@@ -50,6 +52,22 @@ class Settings(BaseSettings):
     test_campaigns: int = Field(
         default=1, ge=1, description="Latest campaigns held out as the test set."
     )
+
+    dq_max_quarantined_share: float = Field(
+        default=0.05, ge=0, le=1, description="Gate: largest share of a table's rows quarantined."
+    )
+    dq_max_key_null_rate: float = Field(
+        default=0.01, ge=0, le=1, description="Gate: largest share of null values in a key column."
+    )
+    dq_max_data_age_days: int | None = Field(
+        default=30, ge=0, description="Gate: oldest acceptable newest row of orders and events."
+    )
+
+    @property
+    def quality_thresholds(self) -> QualityThresholds:
+        return QualityThresholds(
+            self.dq_max_quarantined_share, self.dq_max_key_null_rate, self.dq_max_data_age_days
+        )
 
     @field_validator("home")
     @classmethod

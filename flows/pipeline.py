@@ -6,6 +6,7 @@ Runs on Prefect's ephemeral local server with no set-up.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,10 +17,12 @@ from prefect.cache_policies import NO_CACHE
 
 from bullseye import steps
 from bullseye.contract import LandingInventory, check_landing
+from bullseye.quality import enforce
 from bullseye.settings import Settings
 from bullseye.summary import render_summary
-from bullseye.warehouse import DbtInvocation, register_landing, resolve_campaign
+from bullseye.warehouse import DbtInvocation, read_relation, register_landing, resolve_campaign
 from flows.dbt import dbt_build
+from ml.schema import DQ_SUMMARY_RELATION
 from ml.train import TrainingConfig
 
 
@@ -31,6 +34,18 @@ def check_contract(landing_dir: Path) -> LandingInventory:
 @task(name="register-landing", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
 def attach_landing(inventory: LandingInventory, settings: Settings) -> None:
     register_landing(inventory, settings)
+
+
+@task(name="quality-gate", cache_policy=NO_CACHE)
+def quality_gate(settings: Settings) -> list[dict]:
+    """Show the data-quality summary as an artifact, then stop the run on any breach."""
+    summary = read_relation(settings, DQ_SUMMARY_RELATION)
+    records = json.loads(summary.to_json(orient="records", date_format="iso"))
+    create_table_artifact(
+        table=records, key="data-quality", description="Rows in, staged, quarantined, freshness"
+    )
+    enforce(summary, settings.quality_thresholds)
+    return records
 
 
 @task(name="train", cache_policy=NO_CACHE)
@@ -100,6 +115,7 @@ def pipeline(
     attach_landing(inventory, settings)
     invocation = DbtInvocation(as_of_naive, campaign_id)
     dbt_build(settings, invocation, ["--exclude", "scoring_campaign"])
+    data_quality = quality_gate(settings)
     campaign_id = resolve_campaign(settings, campaign_id)
     dbt_build(settings, DbtInvocation(as_of_naive, campaign_id), ["--select", "scoring_campaign"])
     reconciliation = steps.row_reconciliation(settings)
@@ -144,6 +160,7 @@ def pipeline(
         "drifted_features": list(drifted.drifted_features),
         "prediction_drift": drifted.is_prediction_drifted,
         "row_reconciliation": reconciliation,
+        "data_quality": data_quality,
     }
     summary_path = steps.write_summary(run_dir, summary)
     summary["summary_path"] = str(summary_path)

@@ -11,6 +11,7 @@ import pandas as pd
 TRAINING_RELATION = "marts.training_campaign_response"
 SCORING_RELATION = "marts.scoring_campaign"
 RECONCILIATION_RELATION = "audit.dq_row_reconciliation"
+DQ_SUMMARY_RELATION = "audit.dq_summary"
 
 CAMPAIGN_ID = "campaign_id"
 CUSTOMER_ID = "customer_id"  # internal CRM id: never published

@@ -47,11 +47,21 @@ def _suffix(values: pa.ChunkedArray, tag: str) -> pa.Array:
 
 
 def add_dirty_rows(
-    rng: np.random.Generator, name: str, clean: pa.Table, end_at: int, scale: float = 1.0
+    rng: np.random.Generator,
+    name: str,
+    clean: pa.Table,
+    end_at: int,
+    dirty_share: float | None = None,
 ) -> tuple[pa.Table, dict[str, int]]:
-    """Return the clean rows plus defective ones, and how many of each defect were added."""
+    """Return the clean rows plus defective ones, and how many of each defect were added.
+
+    ``dirty_share`` rescales the table's defect mix so that dirty rows number that share of
+    the clean rows (None keeps the default few percent).
+    """
+    defects = DEFECTS.get(name, {})
+    scale = 1.0 if dirty_share is None or not defects else dirty_share / sum(defects.values())
     parts, counts = [clean], {}
-    for defect, share in DEFECTS.get(name, {}).items():
+    for defect, share in defects.items():
         n = int(rng.binomial(clean.num_rows, min(share * scale, 1.0))) if clean.num_rows else 0
         counts[defect] = n
         if n == 0:

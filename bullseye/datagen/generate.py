@@ -53,7 +53,7 @@ class GeneratorConfig:
     seed: int = 42
     end_at: datetime = DEFAULT_END
     control_share: float = 0.10
-    dirty_scale: float = 1.0  # multiplies every defect rate
+    dirty_share: float | None = None  # dirty rows per clean row in every table; None: defaults
     has_drift: bool = False
     chunk_size: int = 50_000
 
@@ -191,7 +191,7 @@ def generate(out: Path, config: GeneratorConfig = GeneratorConfig()) -> Generato
         event_seq += ne
         tables["contacts"], tables["responses"], contact_truth = _contact_tables(batches, ids)
         for name, table in tables.items():
-            table, counts = add_dirty_rows(rng, name, table, end_at, config.dirty_scale)
+            table, counts = add_dirty_rows(rng, name, table, end_at, config.dirty_share)
             for defect, count in counts.items():
                 dirty.setdefault(name, {}).setdefault(defect, 0)
                 dirty[name][defect] += count

@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from prefect.artifacts import Artifact
 
+from bullseye.datagen import GeneratorConfig, generate
+from bullseye.quality import QualityGateError
 from bullseye.settings import Settings
 from flows.pipeline import pipeline
 from tests.conftest import AS_OF
@@ -99,3 +101,14 @@ def test_summary_artifact_is_stored(run):
     assert artifact is not None
     assert summary["run_id"] in artifact.data
     assert "test ROC AUC" in artifact.data
+
+
+def test_dirty_data_stops_at_the_gate_and_publishes_nothing(tmp_path):
+    config = GeneratorConfig(customers=1_000, dirty_share=0.2)
+    data = generate(tmp_path / "data", config)
+    home = tmp_path / "home"
+    with pytest.raises(QualityGateError) as error:
+        pipeline(landing_dir=data.landing_dir, as_of=AS_OF, home=home, n_trials=2)
+    assert "orders: quarantined share above 5.0%" in str(error.value)
+    assert not (home / "audiences").exists()
+    assert not (home / "models").exists()

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from bullseye.quality import find_breaches
 from bullseye.settings import Settings
 from bullseye.warehouse import (
     DbtInvocation,
@@ -159,3 +160,17 @@ def test_csv_landing_with_time_zone_offsets(small_data, tmp_path):
     joined = staged.join(original["signup_at"].dt.tz_convert(None), rsuffix="_parquet", how="inner")
     assert len(joined) == len(staged) > 0
     assert (joined["signup_at"] == joined["signup_at_parquet"]).all()
+
+
+def test_dq_summary_passes_the_gate_at_default_dirt(warehouse):
+    summary = read_relation(warehouse, "audit.dq_summary")
+    assert sorted(summary["table_name"]) == sorted(
+        ["customers", "consents", "orders", "events", "campaigns", "contacts", "responses"]
+    )
+    orders = summary.set_index("table_name").loc["orders"]
+    assert (
+        orders["rows_in"]
+        == orders["rows_staged"] + orders["rows_quarantined"] + orders["exact_duplicates"]
+    )
+    assert "negative_amount" in orders["quarantine_reasons"]
+    assert find_breaches(summary, warehouse.quality_thresholds) == []

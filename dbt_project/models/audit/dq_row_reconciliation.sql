@@ -42,8 +42,8 @@ final as (
     select
         table_name,
         outcome,
-        row_count,
-        rows_in,
+        cast(row_count as {{ dbt.type_bigint() }}) as row_count,
+        cast(rows_in as {{ dbt.type_bigint() }}) as rows_in,
         case
             when outcome = 'staged' then 'staged'
             when outcome = 'exact_duplicate' then 'exact_duplicate'
