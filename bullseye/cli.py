@@ -99,6 +99,31 @@ def run(
 
 
 @app.command()
+def train(
+    landing: Annotated[Path, typer.Option(help="Landing folder (one sub-folder per table).")],
+    target: Annotated[str, typer.Option(help="Declared target name (config/targets.yml).")],
+    as_of: Annotated[
+        datetime | None, typer.Option(help="Point-in-time moment, UTC (default: now).")
+    ] = None,
+    home: Annotated[
+        Path | None, typer.Option(help="Bullseye home (default from settings).")
+    ] = None,
+    trials: Annotated[int | None, typer.Option(min=1, help="Optuna trial budget.")] = None,
+) -> None:
+    """Refresh the warehouse and train one declared target (campaign_response, purchase_within,
+    churn)."""
+    from bullseye.contract import ContractError
+    from bullseye.targets import TargetsFileError
+    from flows.train import train_target
+
+    try:
+        train_target(landing_dir=landing, target=target, as_of=as_of, home=home, n_trials=trials)
+    except (ContractError, TargetsFileError) as error:
+        typer.echo(f"{type(error).__name__}: {error}", err=True)
+        raise typer.Exit(2) from error
+
+
+@app.command()
 def demo(
     customers: Annotated[
         int, typer.Option(min=500, help="Number of synthetic customers.")

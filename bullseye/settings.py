@@ -49,8 +49,12 @@ class Settings(BaseSettings):
     )
     n_trials: int = Field(default=25, ge=1, description="Optuna trial budget per training run.")
     tuning_timeout_s: float = Field(default=120.0, gt=0, description="Optuna wall-clock budget.")
-    test_campaigns: int = Field(
-        default=1, ge=1, description="Latest campaigns held out as the test set."
+    test_periods: int = Field(
+        default=1, ge=1, description="Latest campaigns (or snapshots) held out as the test set."
+    )
+    targets_file: Path = Field(
+        default=PROJECT_ROOT / "config" / "targets.yml",
+        description="YAML file declaring the prediction targets.",
     )
 
     dq_max_quarantined_share: float = Field(

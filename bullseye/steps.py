@@ -13,8 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 
 from bullseye.settings import DBT_PROJECT_DIR, Settings
+from bullseye.targets import Target
 from bullseye.warehouse import read_relation
 from ml import registry
 from ml.audience import AudiencePolicy, select_audience
@@ -25,15 +27,14 @@ from ml.schema import (
     CAMPAIGN_ID,
     CUSTOMER_ID,
     LABEL,
+    PERIOD_ID,
     RECONCILIATION_RELATION,
     SCORING_RELATION,
-    TRAINING_RELATION,
+    TARGET_NAME,
 )
 from ml.score import score_customers
 from ml.train import TrainedModel, TrainingConfig, predict, train_response_model
 from monitoring.drift import PREDICTION_COLUMN, DriftResult, drift_report
-
-TARGET = "campaign_response"
 
 
 def row_reconciliation(settings: Settings) -> dict[str, dict]:
@@ -69,25 +70,46 @@ class TrainingOutcome:
     promotion: PromotionDecision
 
 
-def train_and_register(settings: Settings, run_id: str, config: TrainingConfig) -> TrainingOutcome:
-    frame = read_relation(settings, TRAINING_RELATION)
-    model = train_response_model(frame, config)
+def training_config(settings: Settings, target: Target) -> TrainingConfig:
+    return TrainingConfig(
+        target=target.name,
+        n_trials=settings.n_trials,
+        timeout_s=settings.tuning_timeout_s,
+        seed=settings.seed,
+        test_periods=settings.test_periods,
+        min_positives=target.min_positives,
+        storage=settings.optuna_storage,
+    )
+
+
+def load_training_frame(settings: Settings, target: Target) -> pd.DataFrame:
+    """The target's examples from its kind's training mart."""
+    frame = read_relation(settings, target.training_relation)
+    if target.is_behavioural:
+        frame = frame[frame[TARGET_NAME] == target.name].reset_index(drop=True)
+    return frame
+
+
+def train_and_register(
+    settings: Settings, target: Target, run_id: str, config: TrainingConfig | None = None
+) -> TrainingOutcome:
+    frame = load_training_frame(settings, target)
+    model = train_response_model(frame, config or training_config(settings, target))
     version = registry.register(model, settings.models_dir, manifest_hash(), run_id)
-    test_rows = frame[frame[CAMPAIGN_ID].isin(model.test_campaigns)]
+    test_rows = frame[frame[PERIOD_ID].isin(model.test_periods)]
     promotion = registry.promote_if_better(settings.models_dir, version, test_rows)
     return TrainingOutcome(model, version, promotion)
 
 
 def oracle_roc_auc(model: TrainedModel, truth_dir: Path | None) -> float | None:
-    """ROC AUC of the generator's true probabilities on the model's test contacts."""
+    """ROC AUC of the generator's true probabilities on a campaign-response model's test
+    contacts (the test periods are campaigns)."""
     if truth_dir is None or not (Path(truth_dir) / "contacts.parquet").is_file():
         return None
-    from sklearn.metrics import roc_auc_score
-
     truth = pd.read_parquet(
         Path(truth_dir) / "contacts.parquet", columns=[CAMPAIGN_ID, CUSTOMER_ID, "p_response"]
-    )
-    joined = model.test_scores.merge(truth, on=[CAMPAIGN_ID, CUSTOMER_ID], how="inner")
+    ).rename(columns={CAMPAIGN_ID: PERIOD_ID})
+    joined = model.test_scores.merge(truth, on=[PERIOD_ID, CUSTOMER_ID], how="inner")
     if joined[LABEL].nunique() < 2:
         return None
     return float(roc_auc_score(joined[LABEL].astype(int), joined["p_response"]))
@@ -127,13 +149,17 @@ def score_and_publish(
 
 
 def check_drift(
-    settings: Settings, model: ModelVersion, scoring_frame: pd.DataFrame, out_dir: Path
+    settings: Settings,
+    target: Target,
+    model: ModelVersion,
+    scoring_frame: pd.DataFrame,
+    out_dir: Path,
 ) -> DriftResult:
-    """Reference = the model's test campaign(s): the newest training rows, so that features
-    which grow with time (tenure) do not look drifted merely because older campaigns are in."""
-    test_campaigns = list(model.meta["split"]["test_campaigns"])
-    reference = read_relation(settings, TRAINING_RELATION)
-    reference = reference[reference[CAMPAIGN_ID].isin(test_campaigns)].copy()
+    """Reference = the model's test period(s): the newest training rows, so that features
+    which grow with time (tenure) do not look drifted merely because older periods are in."""
+    test_periods = list(model.meta["split"]["test_periods"])
+    reference = load_training_frame(settings, target)
+    reference = reference[reference[PERIOD_ID].isin(test_periods)].copy()
     reference[PREDICTION_COLUMN] = predict(model.load_booster(), model.spec, reference)
     spec = model.spec
     numeric = [c for c in spec.numeric if c not in CAMPAIGN_CONTEXT_FEATURES]

@@ -13,7 +13,7 @@ def render_summary(summary: dict) -> str:
         f"Bullseye run {summary['run_id']}  (as of {summary['as_of']})",
         "",
         f"Model {summary['model_version']}  [{summary['promotion']}]",
-        f"  split: {summary['split']}; test campaign(s): {', '.join(summary['test_campaigns'])}",
+        f"  split: {summary['split']}; test: {', '.join(summary['test_periods'])}",
         f"  test ROC AUC      {_fmt(summary['test_roc_auc'])}",
         f"  baseline ROC AUC  {_fmt(summary['baseline_roc_auc'])}  (logistic regression)",
         f"  oracle ROC AUC    {_fmt(summary['oracle_roc_auc'])}  (true probabilities)",

@@ -70,11 +70,13 @@ class DbtInvocation:
 
     as_of: datetime
     scoring_campaign_id: str | None
+    behaviour_targets: tuple[dict, ...] = ()  # bullseye.targets.dbt_targets_var
 
     def vars_json(self, settings: Settings) -> str:
         return json.dumps(
             {
                 "as_of": self.as_of.strftime("%Y-%m-%d %H:%M:%S"),
+                "behaviour_targets": list(self.behaviour_targets),
                 "pii_salt": settings.pii_salt,
                 "scoring_campaign_id": self.scoring_campaign_id,
                 "contact_cooldown_days": settings.contact_cooldown_days,

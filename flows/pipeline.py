@@ -6,8 +6,8 @@ Runs on Prefect's ephemeral local server with no set-up.
 
 from __future__ import annotations
 
-import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,63 +16,33 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from bullseye import steps
-from bullseye.contract import LandingInventory, check_landing
-from bullseye.quality import enforce
 from bullseye.settings import Settings
 from bullseye.summary import render_summary
-from bullseye.warehouse import DbtInvocation, read_relation, register_landing, resolve_campaign
+from bullseye.targets import Target, TargetKind, get_target, load_targets
+from bullseye.warehouse import resolve_campaign
 from flows.dbt import dbt_build
-from ml.schema import DQ_SUMMARY_RELATION
-from ml.train import TrainingConfig
+from flows.refresh import refresh_warehouse
 
-
-@task(name="check-contract", cache_policy=NO_CACHE)
-def check_contract(landing_dir: Path) -> LandingInventory:
-    return check_landing(landing_dir)
-
-
-@task(name="register-landing", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def attach_landing(inventory: LandingInventory, settings: Settings) -> None:
-    register_landing(inventory, settings)
-
-
-@task(name="quality-gate", cache_policy=NO_CACHE)
-def quality_gate(settings: Settings) -> list[dict]:
-    """Show the data-quality summary as an artifact, then stop the run on any breach."""
-    summary = read_relation(settings, DQ_SUMMARY_RELATION)
-    records = json.loads(summary.to_json(orient="records", date_format="iso"))
-    create_table_artifact(
-        table=records, key="data-quality", description="Rows in, staged, quarantined, freshness"
-    )
-    enforce(summary, settings.quality_thresholds)
-    return records
+CAMPAIGN_RESPONSE = TargetKind.CAMPAIGN_RESPONSE.value
 
 
 @task(name="train", cache_policy=NO_CACHE)
-def train(settings: Settings, run_id: str) -> steps.TrainingOutcome:
-    config = TrainingConfig(
-        target=steps.TARGET,
-        n_trials=settings.n_trials,
-        timeout_s=settings.tuning_timeout_s,
-        seed=settings.seed,
-        test_campaigns=settings.test_campaigns,
-        storage=settings.optuna_storage,
-    )
-    return steps.train_and_register(settings, run_id, config)
+def train(settings: Settings, target: Target, run_id: str) -> steps.TrainingOutcome:
+    return steps.train_and_register(settings, target, run_id)
 
 
 @task(name="score-and-publish", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
 def score_and_publish(
     settings: Settings, campaign_id: str, top_k: int | None, run_date: datetime, run_id: str
 ) -> steps.ScoringOutcome:
-    model = steps.registry.resolve(settings.models_dir, steps.TARGET, "champion")
+    model = steps.registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE, "champion")
     return steps.score_and_publish(settings, model, campaign_id, top_k, run_date, run_id)
 
 
 @task(name="drift", cache_policy=NO_CACHE)
-def drift(settings: Settings, scoring: steps.ScoringOutcome, run_dir: Path):
-    model = steps.registry.resolve(settings.models_dir, steps.TARGET, "champion")
-    return steps.check_drift(settings, model, scoring.scoring_frame, run_dir)
+def drift(settings: Settings, target: Target, scoring: steps.ScoringOutcome, run_dir: Path):
+    model = steps.registry.resolve(settings.models_dir, target.name, "champion")
+    return steps.check_drift(settings, target, model, scoring.scoring_frame, run_dir)
 
 
 def _run_name() -> str:
@@ -111,18 +81,16 @@ def pipeline(
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     run_dir = settings.runs_dir / run_id
 
-    inventory = check_contract(Path(landing_dir))
-    attach_landing(inventory, settings)
-    invocation = DbtInvocation(as_of_naive, campaign_id)
-    dbt_build(settings, invocation, ["--exclude", "scoring_campaign"])
-    data_quality = quality_gate(settings)
+    targets = load_targets(settings.targets_file)
+    target = get_target(targets, CAMPAIGN_RESPONSE)
+    refreshed = refresh_warehouse(Path(landing_dir), as_of_naive, settings, targets)
     campaign_id = resolve_campaign(settings, campaign_id)
-    dbt_build(settings, DbtInvocation(as_of_naive, campaign_id), ["--select", "scoring_campaign"])
-    reconciliation = steps.row_reconciliation(settings)
+    scoring_build = replace(refreshed.invocation, scoring_campaign_id=campaign_id)
+    dbt_build(settings, scoring_build, ["--select", "scoring_campaign"])
 
-    trained = train(settings, run_id)
+    trained = train(settings, target, run_id)
     scoring = score_and_publish(settings, campaign_id, top_k, as_of_naive, run_id)
-    drifted = drift(settings, scoring, run_dir)
+    drifted = drift(settings, target, scoring, run_dir)
 
     model = trained.model
     summary = {
@@ -134,7 +102,7 @@ def pipeline(
         "model_path": str(trained.version.path),
         "promotion": trained.promotion.reason,
         "split": model.split_kind,
-        "test_campaigns": list(model.test_campaigns),
+        "test_periods": list(model.test_periods),
         "test_roc_auc": model.metrics.roc_auc,
         "baseline_roc_auc": model.baseline_metrics.roc_auc,
         "oracle_roc_auc": steps.oracle_roc_auc(model, truth_dir),
@@ -159,8 +127,8 @@ def pipeline(
         "drifted_feature_share": drifted.drifted_share,
         "drifted_features": list(drifted.drifted_features),
         "prediction_drift": drifted.is_prediction_drifted,
-        "row_reconciliation": reconciliation,
-        "data_quality": data_quality,
+        "row_reconciliation": refreshed.reconciliation,
+        "data_quality": refreshed.data_quality,
     }
     summary_path = steps.write_summary(run_dir, summary)
     summary["summary_path"] = str(summary_path)

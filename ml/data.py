@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ml.schema import CAMPAIGN_ID, CAMPAIGN_STARTS_AT, CATEGORICAL_FEATURES, LABEL, feature_columns
+from ml.schema import CATEGORICAL_FEATURES, LABEL, PERIOD_AT, PERIOD_ID, feature_columns
 
 
 class TrainingDataError(ValueError):
@@ -53,42 +53,38 @@ class Split:
     valid: pd.DataFrame
     test: pd.DataFrame
     kind: str  # how the split was made, for the report
-    test_campaigns: tuple[str, ...]
+    test_periods: tuple[str, ...]
 
 
-def split_by_time(frame: pd.DataFrame, test_campaigns: int, seed: int) -> Split:
-    """Latest campaign(s) = test, the one before = validation, older = train.
+def split_by_time(frame: pd.DataFrame, test_periods: int, seed: int) -> Split:
+    """Latest period(s) (campaigns or snapshots) = test, the one before = validation, older =
+    train.
 
-    With fewer campaigns, validation (and if need be test) fall back to a seeded random split,
+    With fewer periods, validation (and if need be test) fall back to a seeded random split,
     and ``kind`` says so.
     """
-    order = (
-        frame.groupby(CAMPAIGN_ID)[CAMPAIGN_STARTS_AT]
-        .min()
-        .sort_values(kind="stable")
-        .index.tolist()
-    )
+    order = frame.groupby(PERIOD_ID)[PERIOD_AT].min().sort_values(kind="stable").index.tolist()
     rng = np.random.default_rng(seed)
-    if len(order) >= test_campaigns + 2:
-        test_ids = order[-test_campaigns:]
-        valid_ids = order[-test_campaigns - 1 : -test_campaigns]
-        by = frame[CAMPAIGN_ID]
+    by = frame[PERIOD_ID]
+    if len(order) >= test_periods + 2:
+        test_ids = order[-test_periods:]
+        valid_ids = order[-test_periods - 1 : -test_periods]
         return Split(
             frame[~by.isin(test_ids + valid_ids)],
             frame[by.isin(valid_ids)],
             frame[by.isin(test_ids)],
-            "time: older campaigns train, the next validates, the latest test",
+            "time: older periods train, the next validates, the latest test",
             tuple(test_ids),
         )
     if len(order) >= 2:
         test_ids = order[-1:]
-        rest = frame[frame[CAMPAIGN_ID] != test_ids[0]]
+        rest = frame[by != test_ids[0]]
         is_valid = rng.random(len(rest)) < 0.2
         return Split(
             rest[~is_valid],
             rest[is_valid],
-            frame[frame[CAMPAIGN_ID] == test_ids[0]],
-            "time for test (latest campaign); validation is a random 20% of older campaigns",
+            frame[by == test_ids[0]],
+            "time for test (latest period); validation is a random 20% of older periods",
             tuple(test_ids),
         )
     part = rng.random(len(frame))
@@ -96,7 +92,7 @@ def split_by_time(frame: pd.DataFrame, test_campaigns: int, seed: int) -> Split:
         frame[part < 0.6],
         frame[(part >= 0.6) & (part < 0.8)],
         frame[part >= 0.8],
-        "random 60/20/20: every example belongs to one campaign, so no time split exists",
+        "random 60/20/20: every example shares one period, so no time split exists",
         tuple(order),
     )
 

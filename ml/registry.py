@@ -83,7 +83,7 @@ def register(
         "baseline_metrics": model.baseline_metrics.as_dict(),
         "split": {
             "kind": model.split_kind,
-            "test_campaigns": model.test_campaigns,
+            "test_periods": model.test_periods,
             "rows": model.rows,
         },
         "tuning": {

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-TRAINING_RELATION = "marts.training_campaign_response"
 SCORING_RELATION = "marts.scoring_campaign"
 RECONCILIATION_RELATION = "audit.dq_row_reconciliation"
 DQ_SUMMARY_RELATION = "audit.dq_summary"
@@ -19,7 +18,12 @@ CUSTOMER_KEY = "customer_key"  # salted hash of customer_id: the id an audience 
 AS_OF_AT = "as_of_at"
 CONTACTED_AT = "contacted_at"
 CAMPAIGN_STARTS_AT = "campaign_starts_at"
-LABEL = "has_responded"
+TARGET_NAME = "target_name"
+SNAPSHOT_AT = "snapshot_at"
+# Every training mart: the example's period (campaign or snapshot) and its 0/1 label.
+PERIOD_ID = "period_id"
+PERIOD_AT = "period_at"
+LABEL = "label"
 
 IDENTIFIER_COLUMNS = (
     CAMPAIGN_ID,
@@ -28,6 +32,10 @@ IDENTIFIER_COLUMNS = (
     AS_OF_AT,
     CONTACTED_AT,
     CAMPAIGN_STARTS_AT,
+    TARGET_NAME,
+    SNAPSHOT_AT,
+    PERIOD_ID,
+    PERIOD_AT,
 )
 AUDIT_PREFIX = "source_max_"  # newest source row used per feature family (leakage audit)
 CATEGORICAL_FEATURES = ("region", "gender", "campaign_channel", "campaign_category")

@@ -11,7 +11,7 @@ import xgboost as xgb
 from ml.baseline import fit_baseline, predict_baseline
 from ml.data import FeatureSpec, Split, check_trainable, fingerprint, split_by_time
 from ml.evaluate import Metrics, decile_table, evaluate
-from ml.schema import CAMPAIGN_ID, CUSTOMER_ID, LABEL
+from ml.schema import CUSTOMER_ID, CUSTOMER_KEY, LABEL, PERIOD_ID
 from ml.tune import TuningBudget, TuningResult, to_dmatrix, tune
 
 
@@ -21,7 +21,7 @@ class TrainingConfig:
     n_trials: int = 25
     timeout_s: float = 120.0
     seed: int = 42
-    test_campaigns: int = 1
+    test_periods: int = 1
     min_positives: int = 20
     storage: str | None = None  # Optuna RDB URL; None keeps the study in memory
 
@@ -38,7 +38,7 @@ class TrainedModel:
     deciles: pd.DataFrame
     tuning: TuningResult
     split_kind: str
-    test_campaigns: tuple[str, ...]
+    test_periods: tuple[str, ...]
     rows: dict[str, int]
     data_fingerprint: str
     test_scores: pd.DataFrame  # the test rows' ids, label and score, for oracle checks
@@ -46,9 +46,9 @@ class TrainedModel:
 
 def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModel:
     # Row order changes XGBoost's row subsampling; warehouses return rows in no set order.
-    frame = frame.sort_values([CAMPAIGN_ID, CUSTOMER_ID], ignore_index=True)
+    frame = frame.sort_values([PERIOD_ID, CUSTOMER_ID], ignore_index=True)
     check_trainable(frame, config.min_positives, f"training set for '{config.target}'")
-    split: Split = split_by_time(frame, config.test_campaigns, config.seed)
+    split: Split = split_by_time(frame, config.test_periods, config.seed)
     for name, part in (("train", split.train), ("validation", split.valid), ("test", split.test)):
         check_trainable(part, 1, f"{name} split for '{config.target}'")
     spec = FeatureSpec.from_frame(split.train)
@@ -78,7 +78,7 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
     baseline = fit_baseline(spec, x_fit, y_fit)
     baseline_scores = predict_baseline(baseline, spec, x_test)
 
-    test_scores = split.test[["campaign_id", "customer_id", "customer_key", LABEL]].copy()
+    test_scores = split.test[[PERIOD_ID, CUSTOMER_ID, CUSTOMER_KEY, LABEL]].copy()
     test_scores["score"] = scores
     return TrainedModel(
         target=config.target,
@@ -91,7 +91,7 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
         deciles=decile_table(y_test.to_numpy(), scores),
         tuning=tuning,
         split_kind=split.kind,
-        test_campaigns=split.test_campaigns,
+        test_periods=split.test_periods,
         rows={"train": len(x_train), "validation": len(x_valid), "test": len(x_test)},
         data_fingerprint=data_fingerprint,
         test_scores=test_scores,

@@ -11,6 +11,7 @@ import pytest
 from bullseye.contract import check_landing
 from bullseye.datagen import GeneratorConfig, GeneratorResult, generate
 from bullseye.settings import Settings
+from bullseye.targets import dbt_targets_var, load_targets
 from bullseye.warehouse import (
     DbtInvocation,
     dbt_args,
@@ -37,7 +38,8 @@ def build_warehouse(landing: Path, home: Path, campaign_id: str | None = "winter
     settings = Settings(home=home)
     register_landing(check_landing(landing), settings)
     os.environ.update(dbt_env(settings))
-    args = dbt_args("build", DbtInvocation(AS_OF, campaign_id), settings)
+    targets = tuple(dbt_targets_var(load_targets()))
+    args = dbt_args("build", DbtInvocation(AS_OF, campaign_id, targets), settings)
     try:
         result = dbtRunner().invoke([*args, "--quiet"])
     finally:

@@ -1,52 +1,69 @@
--- No feature may use data dated at or after the example's as-of moment (contacted_at for
--- training). Two independent checks:
+-- No feature of any training mart may use data dated at or after the example's as-of moment
+-- (contacted_at for campaign response, the snapshot for behavioural targets).
+-- Two independent checks per mart:
 --  1. the newest source row that went into each feature family is older than as_of_at;
---  2. lifetime order count recomputed here from staging, strictly before contacted_at,
+--  2. lifetime order count recomputed here from staging, strictly before the as-of moment,
 --     equals the feature (it would be larger if later orders had leaked in).
+{%- set marts = [
+    ('training_campaign_response', 'contacted_at', 'campaign_id'),
+    ('training_purchase_within', 'snapshot_at', 'target_name'),
+    ('training_churn', 'snapshot_at', 'target_name'),
+] %}
+
 with
 
-training as (
-    select * from {{ ref('training_campaign_response') }}
-),
-
-late_sources as (
+{% for mart, moment, scope in marts %}
+{{ mart }}_late as (
     select
-        campaign_id,
+        '{{ mart }}' as mart,
+        {{ scope }} as scope,
+        period_id,
         customer_id,
         'source row at or after as_of_at' as problem
-    from training
+    from {{ ref(mart) }}
     where
         source_max_ordered_at >= as_of_at
         or source_max_occurred_at >= as_of_at
         or source_max_contacted_at >= as_of_at
         or source_max_responded_at >= as_of_at
-        or as_of_at <> contacted_at
+        or as_of_at <> {{ moment }}
 ),
 
-recounted as (
+{{ mart }}_recounted as (
     select
-        training.campaign_id,
-        training.customer_id,
-        training.orders_total,
+        examples.{{ scope }} as scope,
+        examples.period_id,
+        examples.customer_id,
+        examples.orders_total,
         count(orders.order_id) as expected
-    from training
+    from {{ ref(mart) }} as examples
     left join {{ ref('stg_landing__orders') }} as orders
         on
-            training.customer_id = orders.customer_id
+            examples.customer_id = orders.customer_id
             and orders.status = 'completed'
-            and training.contacted_at > orders.ordered_at
-    group by training.campaign_id, training.customer_id, training.orders_total
+            and orders.ordered_at < examples.{{ moment }}
+    group by examples.{{ scope }}, examples.period_id, examples.customer_id, examples.orders_total
 ),
 
-miscounted as (
+{{ mart }}_miscounted as (
     select
-        campaign_id,
+        '{{ mart }}' as mart,
+        scope,
+        period_id,
         customer_id,
-        'orders_total counts orders at or after contacted_at' as problem
-    from recounted
+        'orders_total counts orders at or after the as-of moment' as problem
+    from {{ mart }}_recounted
     where orders_total <> expected
+),
+{% endfor %}
+
+final as (
+    {% for mart, moment, scope in marts %}
+    select * from {{ mart }}_late
+    union all
+    select * from {{ mart }}_miscounted
+    {{ "union all" if not loop.last }}
+    {% endfor %}
 )
 
-select * from late_sources
-union all
-select * from miscounted
+select * from final

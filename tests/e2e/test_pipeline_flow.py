@@ -14,6 +14,7 @@ from bullseye.datagen import GeneratorConfig, generate
 from bullseye.quality import QualityGateError
 from bullseye.settings import Settings
 from flows.pipeline import pipeline
+from flows.train import train_target
 from tests.conftest import AS_OF
 
 
@@ -112,3 +113,15 @@ def test_dirty_data_stops_at_the_gate_and_publishes_nothing(tmp_path):
     assert "orders: quarantined share above 5.0%" in str(error.value)
     assert not (home / "audiences").exists()
     assert not (home / "models").exists()
+
+
+@pytest.mark.parametrize("target", ["purchase_within_30d", "churn_90d"])
+def test_behavioural_targets_train_by_name(small_data, tmp_path, target):
+    result = train_target(
+        landing_dir=small_data.landing_dir, target=target, as_of=AS_OF, home=tmp_path, n_trials=3
+    )
+    assert result["target"] == target
+    assert result["alias"] == "champion"
+    assert result["split"].startswith("time")
+    assert result["test_roc_auc"] > 0.6
+    assert (tmp_path / "models" / target / result["model_version"] / "booster.ubj").is_file()

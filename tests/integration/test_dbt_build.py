@@ -77,9 +77,9 @@ def test_no_raw_pii_outside_landing(warehouse):
 def test_training_labels_match_ground_truth(small_data, warehouse):
     training = read_relation(warehouse, "marts.training_campaign_response")
     truth = pd.read_parquet(small_data.truth_dir / "contacts.parquet")
-    joined = training.merge(truth, on=["campaign_id", "customer_id"], suffixes=("", "_true"))
+    joined = training.merge(truth, on=["campaign_id", "customer_id"])
     assert len(joined) == len(training)
-    assert (joined["has_responded"] == joined["has_responded_true"].astype(int)).all()
+    assert (joined["label"] == joined["has_responded"].astype(int)).all()
     assert not joined["is_control"].any()
 
 

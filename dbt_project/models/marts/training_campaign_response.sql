@@ -1,5 +1,6 @@
 -- One example per contact that was sent (controls train nothing for response) and whose
 -- response window has closed. Features as of contacted_at; label = response inside the window.
+-- period_id/period_at (the campaign and its start) order examples in time for the split.
 with
 
 contacts as (
@@ -27,7 +28,9 @@ final as (
         contacts.campaign_starts_at,
         contacts.campaign_channel,
         contacts.campaign_category,
-        contacts.has_responded
+        contacts.campaign_id as period_id,
+        contacts.campaign_starts_at as period_at,
+        contacts.has_responded as label
     from features
     inner join contacts
         on features.campaign_id = contacts.campaign_id

@@ -20,6 +20,8 @@ def synthetic_training_frame(n_per_campaign: int = 1_500, campaigns: int = 4, se
             pd.DataFrame(
                 {
                     "campaign_id": f"c{i}",
+                    "period_id": f"c{i}",
+                    "period_at": pd.Timestamp("2026-01-01") + pd.Timedelta(days=30 * i),
                     "customer_id": [f"cust{i}-{j}" for j in range(n)],
                     "customer_key": [f"key{i}-{j}" for j in range(n)],
                     "as_of_at": pd.Timestamp("2026-01-01") + pd.Timedelta(days=30 * i),
@@ -29,7 +31,7 @@ def synthetic_training_frame(n_per_campaign: int = 1_500, campaigns: int = 4, se
                     "recency_days": recency,
                     "orders_total": orders,
                     "source_max_ordered_at": pd.Timestamp("2025-12-01"),
-                    "has_responded": label,
+                    "label": label,
                 }
             )
         )

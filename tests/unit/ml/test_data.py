@@ -4,16 +4,16 @@ from ml.data import FeatureSpec, TrainingDataError, check_trainable, fingerprint
 
 
 def test_time_split_holds_out_latest_campaign(training_frame):
-    split = split_by_time(training_frame, test_campaigns=1, seed=0)
-    assert set(split.test["campaign_id"]) == {"c3"}
-    assert set(split.valid["campaign_id"]) == {"c2"}
-    assert set(split.train["campaign_id"]) == {"c0", "c1"}
+    split = split_by_time(training_frame, test_periods=1, seed=0)
+    assert set(split.test["period_id"]) == {"c3"}
+    assert set(split.valid["period_id"]) == {"c2"}
+    assert set(split.train["period_id"]) == {"c0", "c1"}
     assert split.kind.startswith("time")
 
 
 def test_single_campaign_falls_back_to_random_split_and_says_so(training_frame):
-    one = training_frame[training_frame["campaign_id"] == "c0"]
-    split = split_by_time(one, test_campaigns=1, seed=0)
+    one = training_frame[training_frame["period_id"] == "c0"]
+    split = split_by_time(one, test_periods=1, seed=0)
     assert split.kind.startswith("random")
     assert len(split.train) + len(split.valid) + len(split.test) == len(one)
 
@@ -32,12 +32,12 @@ def test_unseen_category_becomes_missing(training_frame):
 
 def test_single_class_is_refused_with_a_clear_message(training_frame):
     with pytest.raises(TrainingDataError, match="0 positive"):
-        check_trainable(training_frame.assign(has_responded=0), 10, "training set")
+        check_trainable(training_frame.assign(label=0), 10, "training set")
 
 
 def test_too_few_positives_is_refused(training_frame):
-    few = training_frame.assign(has_responded=0)
-    few.loc[few.index[:3], "has_responded"] = 1
+    few = training_frame.assign(label=0)
+    few.loc[few.index[:3], "label"] = 1
     with pytest.raises(TrainingDataError, match="3 positive"):
         check_trainable(few, 10, "training set")
 

@@ -1,0 +1,84 @@
+"""The ``train`` flow: refresh the warehouse, then train, register and maybe promote one
+declared target's model."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from bullseye import steps
+from bullseye.settings import Settings
+from bullseye.targets import get_target, load_targets
+from flows.pipeline import train
+from flows.refresh import refresh_warehouse
+
+
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    return f"train-{flow_run.parameters['target']}-{datetime.now(UTC):%Y-%m-%d}"
+
+
+@flow(name="train", flow_run_name=_run_name, log_prints=True)
+def train_target(
+    landing_dir: Path,
+    target: str,
+    as_of: datetime | None = None,
+    home: Path | None = None,
+    n_trials: int | None = None,
+) -> dict:
+    """Train the declared target ``target`` (config/targets.yml) on a landing folder.
+
+    Args:
+        landing_dir: folder with one sub-folder (or file) per landing table.
+        target: a target name from the targets file, e.g. purchase_within_30d.
+        as_of: the point-in-time moment (UTC); default: now.
+        home: Bullseye home folder.
+        n_trials: Optuna trial budget (default from settings).
+    """
+    overrides = {k: v for k, v in {"home": home, "n_trials": n_trials}.items() if v is not None}
+    settings = Settings(**overrides)
+    targets = load_targets(settings.targets_file)
+    declared = get_target(targets, target)
+    as_of = (as_of or datetime.now(UTC)).replace(microsecond=0)
+    as_of_naive = as_of.astimezone(UTC).replace(tzinfo=None) if as_of.tzinfo else as_of
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+    refresh_warehouse(Path(landing_dir), as_of_naive, settings, targets)
+    outcome = train(settings, declared, run_id)
+    model = outcome.model
+    result = {
+        "run_id": run_id,
+        "target": declared.name,
+        "kind": declared.kind.value,
+        "model_version": outcome.version.version,
+        "model_path": str(outcome.version.path),
+        "promotion": outcome.promotion.reason,
+        "alias": outcome.promotion.alias,
+        "split": model.split_kind,
+        "rows": model.rows,
+        "test_periods": list(model.test_periods),
+        "test_base_rate": model.metrics.base_rate,
+        "test_roc_auc": model.metrics.roc_auc,
+        "baseline_roc_auc": model.baseline_metrics.roc_auc,
+        "top_decile_lift": model.metrics.top_decile_lift,
+        "baseline_top_decile_lift": model.baseline_metrics.top_decile_lift,
+    }
+    steps.write_summary(settings.runs_dir / run_id, result)
+    lines = [f"| {k} | {v} |" for k, v in result.items()]
+    create_markdown_artifact(
+        markdown="| field | value |\n|---|---|\n" + "\n".join(lines), key="training-summary"
+    )
+    create_table_artifact(
+        table=model.deciles.round(4).to_dict(orient="records"), key="test-deciles"
+    )
+    print(
+        f"{declared.name}: model {outcome.version.version} ({outcome.promotion.alias}); "
+        f"test ROC AUC {model.metrics.roc_auc:.4f} vs baseline "
+        f"{model.baseline_metrics.roc_auc:.4f}; top-decile lift {model.metrics.top_decile_lift:.2f}"
+    )
+    return result
