@@ -43,6 +43,39 @@ def generate(
         typer.echo(f"  {table:<10} {rows:>12,} rows")
 
 
+import_app = typer.Typer(help="Map a public data set into the landing contract.")
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("online-retail-ii")
+def import_online_retail_ii(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Online Retail II and/or Online Retail files.")
+    ],
+    out: Annotated[Path, typer.Option(help="Output folder: <out>/landing.")],
+) -> None:
+    """UCI Online Retail (II) invoice lines -> customers and orders."""
+    from bullseye.adapters.online_retail import import_online_retail
+
+    rows = import_online_retail(paths, out)
+    typer.echo(f"Landing tables in {out / 'landing'}: {rows}")
+
+
+@import_app.command("hillstrom")
+def import_hillstrom_command(
+    path: Annotated[Path, typer.Argument(help="The Hillstrom MineThatData CSV.")],
+    out: Annotated[Path, typer.Option(help="Output folder: <out>/landing.")],
+    response: Annotated[
+        str, typer.Option(help="What counts as a response: conversion or visit.")
+    ] = "conversion",
+) -> None:
+    """Hillstrom's e-mail test -> two campaigns with a shared no-e-mail control group."""
+    from bullseye.adapters.hillstrom import import_hillstrom
+
+    rows = import_hillstrom(path, out, response)
+    typer.echo(f"Landing tables in {out / 'landing'}: {rows}")
+
+
 @app.command()
 def check(landing: Annotated[Path, typer.Option(help="Landing folder.")]) -> None:
     """Check a landing folder against the data contract (no data is read, only schemas)."""
@@ -59,14 +92,23 @@ def check(landing: Annotated[Path, typer.Option(help="Landing folder.")]) -> Non
     typer.echo("Contract check passed.")
 
 
-def _run_pipeline(**kwargs) -> dict:
+def _user_errors() -> tuple[type[Exception], ...]:
+    """Errors that are about the user's data or configuration: a message, not a traceback."""
     from bullseye.contract import ContractError
+    from bullseye.quality import QualityGateError
+    from bullseye.targets import TargetsFileError
+    from ml.data import TrainingDataError
+
+    return ContractError, QualityGateError, TargetsFileError, TrainingDataError
+
+
+def _run_pipeline(**kwargs) -> dict:
     from flows.pipeline import pipeline
 
     try:
         return pipeline(**kwargs)
-    except ContractError as error:
-        typer.echo(f"Contract check failed: {error}", err=True)
+    except _user_errors() as error:
+        typer.echo(f"{type(error).__name__}: {error}", err=True)
         raise typer.Exit(2) from error
 
 
@@ -112,13 +154,11 @@ def train(
 ) -> None:
     """Refresh the warehouse and train one declared target (campaign_response, purchase_within,
     churn)."""
-    from bullseye.contract import ContractError
-    from bullseye.targets import TargetsFileError
     from flows.train import train_target
 
     try:
         train_target(landing_dir=landing, target=target, as_of=as_of, home=home, n_trials=trials)
-    except (ContractError, TargetsFileError) as error:
+    except _user_errors() as error:
         typer.echo(f"{type(error).__name__}: {error}", err=True)
         raise typer.Exit(2) from error
 

@@ -57,43 +57,47 @@ class Split:
 
 
 def split_by_time(frame: pd.DataFrame, test_periods: int, seed: int) -> Split:
-    """Latest period(s) (campaigns or snapshots) = test, the one before = validation, older =
-    train.
+    """Periods (campaigns or snapshots) ordered by date: the latest date(s) test, the one
+    before validates, older ones train.
 
-    With fewer periods, validation (and if need be test) fall back to a seeded random split,
+    Periods that share a date (two campaigns sent the same day) stay together. With fewer
+    dates, validation (and, with a single date, test too) fall back to a seeded random split,
     and ``kind`` says so.
     """
-    order = frame.groupby(PERIOD_ID)[PERIOD_AT].min().sort_values(kind="stable").index.tolist()
+    period_dates = frame.groupby(PERIOD_ID)[PERIOD_AT].min()
+    dates = sorted(period_dates.unique())
     rng = np.random.default_rng(seed)
-    by = frame[PERIOD_ID]
-    if len(order) >= test_periods + 2:
-        test_ids = order[-test_periods:]
-        valid_ids = order[-test_periods - 1 : -test_periods]
+    date_of_row = frame[PERIOD_ID].map(period_dates)
+
+    def periods_on(chosen) -> tuple[str, ...]:
+        return tuple(sorted(period_dates[period_dates.isin(chosen)].index))
+
+    if len(dates) >= test_periods + 2:
+        test_dates, valid_dates = dates[-test_periods:], dates[-test_periods - 1 : -test_periods]
         return Split(
-            frame[~by.isin(test_ids + valid_ids)],
-            frame[by.isin(valid_ids)],
-            frame[by.isin(test_ids)],
+            frame[~date_of_row.isin(test_dates + valid_dates)],
+            frame[date_of_row.isin(valid_dates)],
+            frame[date_of_row.isin(test_dates)],
             "time: older periods train, the next validates, the latest test",
-            tuple(test_ids),
+            periods_on(test_dates),
         )
-    if len(order) >= 2:
-        test_ids = order[-1:]
-        rest = frame[by != test_ids[0]]
+    if len(dates) >= 2:
+        rest = frame[date_of_row != dates[-1]]
         is_valid = rng.random(len(rest)) < 0.2
         return Split(
             rest[~is_valid],
             rest[is_valid],
-            frame[by == test_ids[0]],
+            frame[date_of_row == dates[-1]],
             "time for test (latest period); validation is a random 20% of older periods",
-            tuple(test_ids),
+            periods_on(dates[-1:]),
         )
     part = rng.random(len(frame))
     return Split(
         frame[part < 0.6],
         frame[(part >= 0.6) & (part < 0.8)],
         frame[part >= 0.8],
-        "random 60/20/20: every example shares one period, so no time split exists",
-        tuple(order),
+        "random 60/20/20: every example shares one date, so no time split exists",
+        periods_on(dates),
     )
 
 

@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 from ml.data import FeatureSpec, TrainingDataError, check_trainable, fingerprint, split_by_time
@@ -48,3 +49,11 @@ def test_fingerprint_ignores_row_order_but_not_values(training_frame):
     changed = training_frame.copy()
     changed.loc[0, "recency_days"] += 1
     assert fingerprint(changed) != fingerprint(training_frame)
+
+
+def test_periods_on_one_date_split_randomly_and_say_so(training_frame):
+    same_day = training_frame.assign(period_at=pd.Timestamp("2008-03-01"))
+    split = split_by_time(same_day, test_periods=1, seed=0)
+    assert split.kind.startswith("random")
+    assert split.test_periods == ("c0", "c1", "c2", "c3")
+    assert 0.15 < len(split.test) / len(same_day) < 0.25

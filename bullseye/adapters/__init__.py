@@ -1,0 +1,1 @@
+"""Adapters that map public data sets into the landing contract."""
