@@ -89,6 +89,8 @@ def check(landing: Annotated[Path, typer.Option(help="Landing folder.")]) -> Non
     for name, table in inventory.tables.items():
         extra = f" extra columns: {', '.join(table.extra_columns)}" if table.extra_columns else ""
         typer.echo(f"  {name:<10} {len(table.files)} {table.file_format} file(s){extra}")
+    for warning in inventory.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
     typer.echo("Contract check passed.")
 
 

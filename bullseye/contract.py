@@ -156,11 +156,25 @@ class LandingTable:
     columns: tuple[str, ...]  # every column found (contract columns first, then attr_* and extras)
     extra_columns: tuple[str, ...]  # columns outside the contract (attr_* flow through)
 
+    @property
+    def unknown_columns(self) -> tuple[str, ...]:
+        """Extra columns that are not ``attr_*``: ignored, with a warning."""
+        return tuple(c for c in self.extra_columns if not c.lower().startswith("attr_"))
+
 
 @dataclass(frozen=True)
 class LandingInventory:
     root: Path
     tables: dict[str, LandingTable]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [
+            f"{self.root / t.name}: column '{c}' of table '{t.name}' is neither in the contract "
+            "nor named attr_*; it is ignored (rename it attr_<name> to use it as a feature)."
+            for t in self.tables.values()
+            for c in t.unknown_columns
+        ]
 
 
 def _find_files(root: Path, table: str) -> tuple[tuple[Path, ...], str]:

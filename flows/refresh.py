@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
@@ -23,7 +23,10 @@ from ml.schema import DQ_SUMMARY_RELATION
 
 @task(name="check-contract", cache_policy=NO_CACHE)
 def check_contract(landing_dir: Path) -> LandingInventory:
-    return check_landing(landing_dir)
+    inventory = check_landing(landing_dir)
+    for warning in inventory.warnings:
+        get_run_logger().warning(warning)
+    return inventory
 
 
 @task(name="register-landing", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])

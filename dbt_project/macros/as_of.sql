@@ -44,3 +44,12 @@
 {% macro default__try_cast_utc_timestamp(column) -%}
     {{ dbt.safe_cast(dbt.safe_cast(column, 'timestamp with time zone'), api.Column.translate_type('timestamp')) }}
 {%- endmacro %}
+
+{#-
+  dbt-duckdb does not override dbt's safe_cast, whose default is a plain cast that fails the
+  whole model on one bad value; DuckDB's try_cast gives null instead, which staging
+  quarantines. Found by the dispatch search order in dbt_project.yml.
+-#}
+{% macro duckdb__safe_cast(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}

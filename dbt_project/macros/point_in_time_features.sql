@@ -117,7 +117,9 @@ response_features as (
 ),
 
 customers as (
-    select customer_id, customer_key, signup_at, region, birth_year, gender
+    select
+        customer_id, customer_key, signup_at, region, birth_year, gender
+        {{- attr_list(source('landing', 'customers')) }}
     from {{ ref('stg_landing__customers') }}
 ),
 
@@ -129,7 +131,8 @@ final as (
         s.as_of_at,
         customers.region,
         coalesce(customers.gender, 'unknown') as gender,
-        {{ dbt.datediff('customers.signup_at', 's.as_of_at', 'day') }} as tenure_days,
+        {{ dbt.datediff('customers.signup_at', 's.as_of_at', 'day') }} as tenure_days
+        {{- attr_list(source('landing', 'customers'), 'customers.') }},
         extract(year from s.as_of_at) - customers.birth_year as age,
         {{ dbt.datediff('o.last_ordered_at', 's.as_of_at', 'day') }} as recency_days,
         {{ dbt.datediff('o.first_ordered_at', 's.as_of_at', 'day') }} as days_since_first_order,

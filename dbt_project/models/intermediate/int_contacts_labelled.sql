@@ -19,7 +19,8 @@ windowed as (
         contacts.campaign_id,
         contacts.customer_id,
         contacts.contacted_at,
-        contacts.is_control,
+        contacts.is_control
+        {{- attr_list(source('landing', 'contacts'), 'contacts.') }},
         campaigns.channel as campaign_channel,
         coalesce(campaigns.category, 'none') as campaign_category,
         campaigns.starts_at as campaign_starts_at,

@@ -51,6 +51,8 @@ final as (
         campaign.campaign_starts_at,
         campaign.campaign_channel,
         campaign.campaign_category
+        {#- Contact attributes do not exist before the contact: null, as the model allows. #}
+        {{- attr_nulls(source('landing', 'contacts')) }}
     from features
     inner join campaign on features.campaign_id = campaign.campaign_id
 )

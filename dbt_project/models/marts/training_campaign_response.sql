@@ -31,6 +31,7 @@ final as (
         contacts.campaign_id as period_id,
         contacts.campaign_starts_at as period_at,
         contacts.has_responded as label
+        {{- attr_list(source('landing', 'contacts'), 'contacts.') }}
     from features
     inner join contacts
         on features.campaign_id = contacts.campaign_id

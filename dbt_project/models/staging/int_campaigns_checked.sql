@@ -17,7 +17,11 @@ typed as (
         {{ try_cast_utc_timestamp('starts_at') }} as starts_at,
         {{ try_cast('response_window_days', 'integer') }} as response_window_days,
         {{ try_cast('cost_per_contact', 'double') }} as cost_per_contact,
-        {{ try_cast('value_per_response', 'double') }} as value_per_response
+        {{ try_cast('value_per_response', 'double') }} as value_per_response,
+        {{ clean_text('starts_at') }} as starts_at__raw,
+        {{ clean_text('response_window_days') }} as response_window_days__raw,
+        {{ clean_text('cost_per_contact') }} as cost_per_contact__raw,
+        {{ clean_text('value_per_response') }} as value_per_response__raw
     from deduplicated
 ),
 
@@ -38,7 +42,15 @@ final as (
         response_window_days,
         cost_per_contact,
         value_per_response,
+        starts_at__raw,
+        response_window_days__raw,
+        cost_per_contact__raw,
+        value_per_response__raw,
         case
+            when starts_at__raw is not null and starts_at is null then 'invalid_starts_at'
+            when response_window_days__raw is not null and response_window_days is null then 'invalid_response_window_days'
+            when cost_per_contact__raw is not null and cost_per_contact is null then 'invalid_cost_per_contact'
+            when value_per_response__raw is not null and value_per_response is null then 'invalid_value_per_response'
             when campaign_id is null then 'missing_campaign_id'
             when channel is null then 'missing_channel'
             when starts_at is null then 'missing_starts_at'

@@ -17,7 +17,9 @@ typed as (
         {{ clean_text('customer_id') }} as customer_id,
         {{ clean_code('channel') }} as channel,
         {{ try_cast('is_opted_in', 'boolean') }} as is_opted_in,
-        {{ try_cast_utc_timestamp('updated_at') }} as updated_at
+        {{ try_cast_utc_timestamp('updated_at') }} as updated_at,
+        {{ clean_text('is_opted_in') }} as is_opted_in__raw,
+        {{ clean_text('updated_at') }} as updated_at__raw
     from deduplicated
 ),
 
@@ -39,7 +41,11 @@ final as (
         channel,
         is_opted_in,
         updated_at,
+        is_opted_in__raw,
+        updated_at__raw,
         case
+            when is_opted_in__raw is not null and is_opted_in is null then 'invalid_is_opted_in'
+            when updated_at__raw is not null and updated_at is null then 'invalid_updated_at'
             when customer_id is null then 'missing_customer_id'
             when channel is null then 'missing_channel'
             when is_opted_in is null then 'missing_is_opted_in'

@@ -21,7 +21,10 @@ typed as (
         {{ clean_text('campaign_id') }} as campaign_id,
         {{ clean_text('customer_id') }} as customer_id,
         {{ try_cast_utc_timestamp('contacted_at') }} as contacted_at,
-        {{ try_cast('is_control', 'boolean') }} as is_control
+        {{ try_cast('is_control', 'boolean') }} as is_control,
+        {{ clean_text('contacted_at') }} as contacted_at__raw,
+        {{ clean_text('is_control') }} as is_control__raw
+        {{- attr_list(source('landing', 'contacts')) }}
     from deduplicated
 ),
 
@@ -44,7 +47,14 @@ final as (
         customer_id,
         contacted_at,
         is_control,
+        contacted_at__raw,
+        is_control__raw,
+        {%- for column in attr_columns(source('landing', 'contacts')) %}
+        {{ column.name }},
+        {%- endfor %}
         case
+            when contacted_at__raw is not null and contacted_at is null then 'invalid_contacted_at'
+            when is_control__raw is not null and is_control is null then 'invalid_is_control'
             when campaign_id is null then 'missing_campaign_id'
             when customer_id is null then 'missing_customer_id'
             when contacted_at is null then 'missing_contacted_at'

@@ -18,7 +18,10 @@ typed as (
         {{ try_cast('birth_year', 'integer') }} as birth_year,
         {{ clean_code('gender') }} as gender,
         {{ pseudonymize(clean_code('email')) }} as email_hash,
-        {{ pseudonymize(normalize_phone(clean_text('phone'))) }} as phone_hash
+        {{ pseudonymize(normalize_phone(clean_text('phone'))) }} as phone_hash,
+        {{ clean_text('signup_at') }} as signup_at__raw,
+        {{ clean_text('birth_year') }} as birth_year__raw
+        {{- attr_list(source('landing', 'customers')) }}
     from deduplicated
 ),
 
@@ -39,7 +42,14 @@ final as (
         gender,
         email_hash,
         phone_hash,
+        signup_at__raw,
+        birth_year__raw,
+        {%- for column in attr_columns(source('landing', 'customers')) %}
+        {{ column.name }},
+        {%- endfor %}
         case
+            when signup_at__raw is not null and signup_at is null then 'invalid_signup_at'
+            when birth_year__raw is not null and birth_year is null then 'invalid_birth_year'
             when customer_id is null then 'missing_customer_id'
             when signup_at is null then 'missing_signup_at'
             when region is null then 'missing_region'

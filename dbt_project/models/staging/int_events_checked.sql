@@ -18,7 +18,8 @@ typed as (
         {{ clean_text('customer_id') }} as customer_id,
         {{ try_cast_utc_timestamp('occurred_at') }} as occurred_at,
         {{ clean_code('event_type') }} as event_type,
-        {{ clean_code('category') }} as category
+        {{ clean_code('category') }} as category,
+        {{ clean_text('occurred_at') }} as occurred_at__raw
     from deduplicated
 ),
 
@@ -38,7 +39,9 @@ final as (
         occurred_at,
         event_type,
         category,
+        occurred_at__raw,
         case
+            when occurred_at__raw is not null and occurred_at is null then 'invalid_occurred_at'
             when event_id is null then 'missing_event_id'
             when customer_id is null then 'missing_customer_id'
             when occurred_at is null then 'missing_occurred_at'

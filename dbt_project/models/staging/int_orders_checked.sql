@@ -20,7 +20,9 @@ typed as (
         {{ try_cast('amount', 'double') }} as amount,
         {{ clean_code('category') }} as category,
         {{ clean_code('channel') }} as channel,
-        {{ clean_code('status') }} as status
+        {{ clean_code('status') }} as status,
+        {{ clean_text('ordered_at') }} as ordered_at__raw,
+        {{ clean_text('amount') }} as amount__raw
     from deduplicated
 ),
 
@@ -42,7 +44,11 @@ final as (
         category,
         channel,
         status,
+        ordered_at__raw,
+        amount__raw,
         case
+            when ordered_at__raw is not null and ordered_at is null then 'invalid_ordered_at'
+            when amount__raw is not null and amount is null then 'invalid_amount'
             when order_id is null then 'missing_order_id'
             when customer_id is null then 'missing_customer_id'
             when ordered_at is null then 'missing_ordered_at'

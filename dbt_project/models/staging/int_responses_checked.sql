@@ -17,7 +17,9 @@ typed as (
         {{ clean_text('campaign_id') }} as campaign_id,
         {{ clean_text('customer_id') }} as customer_id,
         {{ try_cast_utc_timestamp('responded_at') }} as responded_at,
-        {{ try_cast('revenue', 'double') }} as revenue
+        {{ try_cast('revenue', 'double') }} as revenue,
+        {{ clean_text('responded_at') }} as responded_at__raw,
+        {{ clean_text('revenue') }} as revenue__raw
     from deduplicated
 ),
 
@@ -40,7 +42,11 @@ final as (
         customer_id,
         responded_at,
         revenue,
+        responded_at__raw,
+        revenue__raw,
         case
+            when responded_at__raw is not null and responded_at is null then 'invalid_responded_at'
+            when revenue__raw is not null and revenue is null then 'invalid_revenue'
             when campaign_id is null then 'missing_campaign_id'
             when customer_id is null then 'missing_customer_id'
             when responded_at is null then 'missing_responded_at'

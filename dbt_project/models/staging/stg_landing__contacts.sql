@@ -8,6 +8,7 @@ final as (
         customer_id,
         contacted_at,
         is_control
+        {{- attr_list(source('landing', 'contacts')) }}
     from checked
     where reject_reason is null
 )

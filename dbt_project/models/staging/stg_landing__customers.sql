@@ -12,6 +12,7 @@ final as (
         gender,
         email_hash,
         phone_hash
+        {{- attr_list(source('landing', 'customers')) }}
     from checked
     where reject_reason is null
 )
