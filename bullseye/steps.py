@@ -17,22 +17,27 @@ from sklearn.metrics import roc_auc_score
 
 from bullseye.settings import DBT_PROJECT_DIR, Settings
 from bullseye.targets import Target
-from bullseye.warehouse import read_relation
+from bullseye.warehouse import read_relation, write_table
 from ml import registry
 from ml.audience import AudiencePolicy, select_audience
+from ml.profile_report import render_profile_report, segment_summary
 from ml.publish import Publication, publish_audience
 from ml.registry import ModelVersion, PromotionDecision
 from ml.schema import (
     CAMPAIGN_CONTEXT_FEATURES,
     CAMPAIGN_ID,
     CUSTOMER_ID,
+    FEATURES_RELATION,
     LABEL,
     PERIOD_ID,
+    PROFILES_RELATION,
     RECONCILIATION_RELATION,
     SCORING_RELATION,
+    SEGMENTS_RELATION,
     TARGET_NAME,
 )
 from ml.score import score_customers
+from ml.segments import segment_customers
 from ml.train import TrainedModel, TrainingConfig, predict, train_response_model
 from monitoring.drift import PREDICTION_COLUMN, DriftResult, drift_report
 
@@ -172,3 +177,31 @@ def write_summary(run_dir: Path, summary: dict) -> Path:
     path = run_dir / "summary.json"
     path.write_text(json.dumps(summary, indent=2, default=str))
     return path
+
+
+@dataclass(frozen=True)
+class ProfileOutcome:
+    k: int
+    by_rfm: pd.DataFrame
+    by_cluster: pd.DataFrame
+    report_path: Path
+
+
+def profile_customers(settings: Settings, as_of: datetime, out_dir: Path) -> ProfileOutcome:
+    """Cluster customers, write ``marts.customer_segments`` and the profile report (HTML)."""
+    features = read_relation(settings, FEATURES_RELATION)
+    profiles = read_relation(settings, PROFILES_RELATION)
+    segmentation = segment_customers(features, settings.seed)
+    write_table(settings, SEGMENTS_RELATION, segmentation.assignments)
+    frame = features.merge(profiles[[CUSTOMER_ID, "rfm_segment"]], on=CUSTOMER_ID).merge(
+        segmentation.assignments[[CUSTOMER_ID, "segment_label"]], on=CUSTOMER_ID
+    )
+    categories = [c.removeprefix("spend_365d_") for c in features if c.startswith("spend_365d_")]
+    by_rfm = segment_summary(frame, "rfm_segment", categories)
+    by_cluster = segment_summary(frame, "segment_label", categories)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report_path = out_dir / "customer_profiles.html"
+    report_path.write_text(
+        render_profile_report(by_rfm, by_cluster, segmentation.silhouettes, as_of)
+    )
+    return ProfileOutcome(segmentation.k, by_rfm, by_cluster, report_path)

@@ -30,6 +30,7 @@ def render_summary(summary: dict) -> str:
         f"Drift: {summary['drifted_feature_share']:.1%} of features drifted{drifted};"
         f" prediction drift: {'yes' if summary['prediction_drift'] else 'no'}",
         f"  report   {summary['drift_report']}",
+        f"Customer profiles: {summary['profile_report']}",
         "",
         "Rows: table        in   staged  duplicates  quarantined (by reason)",
     ]

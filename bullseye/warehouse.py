@@ -110,6 +110,16 @@ def read_relation(settings: Settings, relation: str) -> pd.DataFrame:
         return con.execute(f"select * from {relation}").df()
 
 
+def write_table(settings: Settings, relation: str, frame: pd.DataFrame) -> None:
+    """Replace a warehouse table with a DataFrame (results computed in Python, such as
+    segments). DuckDB only for now; on a warehouse adapter this goes through its loader."""
+    schema = relation.split(".")[0]
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(f"create schema if not exists {schema}")
+        con.register("frame_to_write", frame)
+        con.execute(f"create or replace table {relation} as select * from frame_to_write")
+
+
 def resolve_campaign(settings: Settings, campaign_id: str | None) -> str:
     """The campaign to score: the one asked for (which must exist), or by default the latest
     campaign that has no contacts yet."""

@@ -6,6 +6,7 @@ Runs on Prefect's ephemeral local server with no set-up.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -29,6 +30,17 @@ CAMPAIGN_RESPONSE = TargetKind.CAMPAIGN_RESPONSE.value
 @task(name="train", cache_policy=NO_CACHE)
 def train(settings: Settings, target: Target, run_id: str) -> steps.TrainingOutcome:
     return steps.train_and_register(settings, target, run_id)
+
+
+@task(name="profile-customers", cache_policy=NO_CACHE)
+def profile(settings: Settings, as_of: datetime, run_dir: Path) -> steps.ProfileOutcome:
+    outcome = steps.profile_customers(settings, as_of, run_dir)
+    create_table_artifact(
+        table=json.loads(outcome.by_cluster.to_json(orient="records")),
+        key="customer-segments",
+        description=f"Behavioural clusters (k={outcome.k}); report: {outcome.report_path}",
+    )
+    return outcome
 
 
 @task(name="score-and-publish", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
@@ -88,6 +100,7 @@ def pipeline(
     scoring_build = replace(refreshed.invocation, scoring_campaign_id=campaign_id)
     dbt_build(settings, scoring_build, ["--select", "scoring_campaign"])
 
+    profiled = profile(settings, as_of_naive, run_dir)
     trained = train(settings, target, run_id)
     scoring = score_and_publish(settings, campaign_id, top_k, as_of_naive, run_id)
     drifted = drift(settings, target, scoring, run_dir)
@@ -123,6 +136,8 @@ def pipeline(
             "manifest": str(scoring.publication.manifest_path),
         },
         "drift_report": str(drifted.html_path),
+        "profile_report": str(profiled.report_path),
+        "segments": profiled.by_cluster[["segment_label", "customers"]].to_dict(orient="records"),
         "drift_report_json": str(drifted.json_path),
         "drifted_feature_share": drifted.drifted_share,
         "drifted_features": list(drifted.drifted_features),

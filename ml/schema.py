@@ -9,6 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 SCORING_RELATION = "marts.scoring_campaign"
+FEATURES_RELATION = "marts.customer_features"
+PROFILES_RELATION = "marts.customer_profiles"
+SEGMENTS_RELATION = "marts.customer_segments"  # written by Python (ml/segments.py)
 RECONCILIATION_RELATION = "audit.dq_row_reconciliation"
 DQ_SUMMARY_RELATION = "audit.dq_summary"
 

@@ -52,6 +52,7 @@ def test_summary_has_metrics_paths_and_reconciliation(run):
     assert summary["oracle_roc_auc"] is not None
     assert 0.0 <= summary["drifted_feature_share"] <= 1.0
     assert Path(summary["drift_report"]).is_file()
+    assert Path(summary["profile_report"]).is_file()
     assert Path(summary["drift_report_json"]).is_file()
     assert summary["campaign_id"] == "winter-sale"  # the campaign with no contacts yet
     orders = summary["row_reconciliation"]["orders"]

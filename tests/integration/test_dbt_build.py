@@ -11,6 +11,7 @@ import pytest
 
 from bullseye.quality import find_breaches
 from bullseye.settings import Settings
+from bullseye.steps import profile_customers
 from bullseye.warehouse import (
     DbtInvocation,
     dbt_args,
@@ -174,3 +175,21 @@ def test_dq_summary_passes_the_gate_at_default_dirt(warehouse):
     )
     assert "negative_amount" in orders["quarantine_reasons"]
     assert find_breaches(summary, warehouse.quality_thresholds) == []
+
+
+def test_profiles_and_segments_cover_every_customer(warehouse, tmp_path):
+    profiles = read_relation(warehouse, "marts.customer_profiles")
+    customers = read_relation(warehouse, "staging.stg_landing__customers")
+    assert set(profiles["customer_id"]) == set(customers["customer_id"])
+    bought = profiles[profiles["orders_365d"] > 0]
+    assert bought["r_score"].between(1, 5).all()
+    champions = profiles[profiles["rfm_segment"] == "champions"]
+    assert champions["spend_365d"].mean() > bought["spend_365d"].mean()
+
+    outcome = profile_customers(warehouse, AS_OF, tmp_path)
+    segments = read_relation(warehouse, "marts.customer_segments")
+    assert set(segments["customer_id"]) == set(customers["customer_id"])
+    assert segments["segment_label"].nunique() == outcome.k >= 3
+    page = outcome.report_path.read_text()
+    assert "<h2>RFM segments</h2>" in page
+    assert "champions" in page

@@ -1,0 +1,142 @@
+-- One row per customer as of the run: RFM scores and segment, lifecycle stage, value tier,
+-- preferred category and channel, engagement level and consent per channel. Readable by
+-- marketers and usable as audience filters.
+{%- set categories = order_categories() %}
+
+with
+
+features as (
+    select * from {{ ref('customer_features') }}
+),
+
+consents as (
+    select * from {{ ref('int_consents_latest') }}
+),
+
+channel_orders as (
+    select
+        orders.customer_id,
+        orders.channel,
+        count(*) as order_count
+    from {{ ref('stg_landing__orders') }} as orders
+    where
+        orders.status = 'completed'
+        and orders.ordered_at < {{ as_of() }}
+        and orders.ordered_at >= {{ dbt.dateadd('day', -365, as_of()) }}
+    group by orders.customer_id, orders.channel
+),
+
+preferred_channel as (
+    select
+        customer_id,
+        channel as preferred_channel,
+        row_number() over (partition by customer_id order by order_count desc, channel) as channel_rank
+    from channel_orders
+),
+
+-- Quintiles among customers who bought in the last year (5 = most recent, frequent, valuable);
+-- everyone else scores 1.
+active_scores as (
+    select
+        customer_id,
+        ntile(5) over (order by recency_days desc, customer_id) as r_score,
+        ntile(5) over (order by orders_365d, customer_id) as f_score,
+        ntile(5) over (order by spend_365d, customer_id) as m_score,
+        ntile(4) over (order by spend_365d desc, customer_id) as value_quartile
+    from features
+    where orders_365d > 0
+),
+
+scored as (
+    select
+        features.customer_id,
+        features.customer_key,
+        features.region,
+        features.tenure_days,
+        features.recency_days,
+        features.orders_total,
+        features.orders_365d,
+        features.spend_365d,
+        features.events_30d,
+        coalesce(active_scores.r_score, 1) as r_score,
+        coalesce(active_scores.f_score, 1) as f_score,
+        coalesce(active_scores.m_score, 1) as m_score,
+        active_scores.value_quartile
+        {%- if categories %},
+        case
+            {%- for cat in categories %}
+            when spend_365d_{{ identifier_safe(cat) }} > 0
+                and spend_365d_{{ identifier_safe(cat) }} = greatest(
+                    {%- for other in categories %}spend_365d_{{ identifier_safe(other) }}{{ ", " if not loop.last }}{% endfor -%}
+                ) then '{{ cat }}'
+            {%- endfor %}
+        end as preferred_category
+        {%- else %},
+        cast(null as {{ dbt.type_string() }}) as preferred_category
+        {%- endif %}
+    from features
+    left join active_scores on features.customer_id = active_scores.customer_id
+),
+
+final as (
+    select
+        scored.customer_id,
+        scored.customer_key,
+        scored.region,
+        scored.r_score,
+        scored.f_score,
+        scored.m_score,
+        {{ dbt.concat(['cast(scored.r_score as ' ~ dbt.type_string() ~ ')', 'cast(scored.f_score as ' ~ dbt.type_string() ~ ')', 'cast(scored.m_score as ' ~ dbt.type_string() ~ ')']) }} as rfm_code,
+        case
+            when scored.orders_total = 0 then 'no_purchase'
+            when scored.orders_365d = 0 then 'lost'
+            when scored.r_score >= 4 and scored.f_score >= 4 and scored.m_score >= 4 then 'champions'
+            when scored.r_score >= 4 and scored.orders_total = 1 then 'new'
+            when scored.r_score >= 3 and scored.f_score >= 4 then 'loyal'
+            when scored.r_score >= 4 and scored.f_score <= 2 then 'promising'
+            when scored.r_score <= 2 and scored.f_score >= 3 then 'at_risk'
+            when scored.r_score <= 2 and scored.f_score <= 2 then 'hibernating'
+            else 'needs_attention'
+        end as rfm_segment,
+        case
+            when scored.orders_total = 0 then 'prospect'
+            when scored.orders_total = 1 and scored.recency_days <= 90 then 'new'
+            when scored.recency_days <= 90 then 'active'
+            when scored.recency_days <= 365 then 'lapsing'
+            else 'lapsed'
+        end as lifecycle_stage,
+        case scored.value_quartile
+            when 1 then 'platinum'
+            when 2 then 'gold'
+            when 3 then 'silver'
+            when 4 then 'bronze'
+            else 'none'
+        end as value_tier,
+        scored.preferred_category,
+        preferred_channel.preferred_channel,
+        case
+            when scored.events_30d >= 10 then 'high'
+            when scored.events_30d >= 3 then 'medium'
+            when scored.events_30d >= 1 then 'low'
+            else 'none'
+        end as engagement_level,
+        {%- for channel in var('consent_channels') %}
+        coalesce(max(case when consents.channel = '{{ channel }}' then consents.is_opted_in end), false)
+            as is_opted_in_{{ channel }},
+        {%- endfor %}
+        scored.tenure_days,
+        scored.recency_days,
+        scored.orders_365d,
+        scored.spend_365d
+    from scored
+    left join preferred_channel
+        on scored.customer_id = preferred_channel.customer_id and preferred_channel.channel_rank = 1
+    left join consents on scored.customer_id = consents.customer_id
+    group by
+        scored.customer_id, scored.customer_key, scored.region, scored.r_score, scored.f_score,
+        scored.m_score, scored.orders_total, scored.orders_365d, scored.recency_days,
+        scored.value_quartile, scored.preferred_category, preferred_channel.preferred_channel,
+        scored.events_30d, scored.tenure_days, scored.spend_365d
+)
+
+select * from final

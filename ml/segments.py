@@ -1,0 +1,114 @@
+"""Behavioural clusters: k-means (scikit-learn) on standardised behaviour, k by silhouette,
+each cluster named from how it differs from the average customer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from ml.schema import CUSTOMER_ID, CUSTOMER_KEY
+
+# Behaviour the clusters are built on: recency, frequency, value, breadth and engagement.
+BEHAVIOUR = (
+    "recency_days",
+    "orders_365d",
+    "spend_365d",
+    "avg_order_value",
+    "categories_365d",
+    "events_30d",
+    "email_clicks_90d",
+    "app_order_share_365d",
+)
+# Readable words for a cluster mean far above (+) or below (-) the average, by feature.
+WORDS = {
+    "recency_days": ("lapsed", "recent"),
+    "orders_365d": ("frequent", "infrequent"),
+    "spend_365d": ("high-spend", "low-spend"),
+    "avg_order_value": ("big-basket", "small-basket"),
+    "categories_365d": ("broad", "narrow"),
+    "events_30d": ("engaged", "quiet"),
+    "email_clicks_90d": ("email-responsive", None),
+    "app_order_share_365d": ("app-first", None),
+}
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    assignments: pd.DataFrame  # customer_id, customer_key, segment_id, segment_label
+    k: int
+    silhouettes: dict[int, float]
+    profile: pd.DataFrame  # per segment: size and mean behaviour (original units)
+
+
+def _behaviour(features: pd.DataFrame) -> pd.DataFrame:
+    frame = features[list(BEHAVIOUR)].astype("float64")
+    # Never bought: recency as long as the longest observed, other gaps as zero.
+    frame["recency_days"] = frame["recency_days"].fillna(frame["recency_days"].max() or 0)
+    return frame.fillna(0.0)
+
+
+def _pipeline(k: int, seed: int) -> Pipeline:
+    return make_pipeline(
+        FunctionTransformer(np.log1p),
+        StandardScaler(),
+        KMeans(n_clusters=k, n_init=4, random_state=seed),
+    )
+
+
+def _label(z: pd.Series) -> str:
+    words = []
+    for feature, value in z.abs().sort_values(ascending=False).items():
+        if value < 0.5 or len(words) == 3:
+            break
+        high, low = WORDS[feature]
+        word = high if z[feature] > 0 else low
+        if word:
+            words.append(word)
+    return " ".join(words) if words else "average"
+
+
+def segment_customers(
+    features: pd.DataFrame,
+    seed: int,
+    k_range: range = range(3, 8),
+    silhouette_rows: int = 10_000,
+) -> Segmentation:
+    """Fit k-means for each k, keep the best silhouette (on a seeded sample), name clusters."""
+    behaviour = _behaviour(features)
+    sample = behaviour.sample(n=min(silhouette_rows, len(behaviour)), random_state=seed)
+    silhouettes, fitted = {}, {}
+    for k in k_range:
+        if k >= len(sample):
+            break
+        pipe = _pipeline(k, seed).fit(behaviour)
+        transformed = pipe[:-1].transform(sample)
+        silhouettes[k] = float(silhouette_score(transformed, pipe[-1].predict(transformed)))
+        fitted[k] = pipe
+    best = max(silhouettes, key=lambda k: (silhouettes[k], -k))
+    segment_id = fitted[best].predict(behaviour)
+    scaled = pd.DataFrame(fitted[best][:-1].transform(behaviour), columns=behaviour.columns)
+    z_means = scaled.groupby(segment_id).mean()
+    labels = {s: _label(z_means.loc[s]) for s in z_means.index}
+    seen: dict[str, int] = {}
+    for s in sorted(labels):  # the same words twice: number them
+        seen[labels[s]] = seen.get(labels[s], 0) + 1
+        if seen[labels[s]] > 1:
+            labels[s] = f"{labels[s]} ({seen[labels[s]]})"
+    assignments = pd.DataFrame(
+        {
+            CUSTOMER_ID: features[CUSTOMER_ID].to_numpy(),
+            CUSTOMER_KEY: features[CUSTOMER_KEY].to_numpy(),
+            "segment_id": segment_id.astype(int),
+            "segment_label": [labels[s] for s in segment_id],
+        }
+    )
+    profile = behaviour.groupby(segment_id).mean().round(2)
+    profile.insert(0, "customers", pd.Series(segment_id).value_counts().sort_index())
+    profile.insert(0, "segment_label", [labels[s] for s in profile.index])
+    return Segmentation(assignments, best, silhouettes, profile.rename_axis("segment_id"))
