@@ -186,12 +186,19 @@ select * from final
 {%- endmacro %}
 
 
-{#- Distinct order categories in the data, for per-category spend columns. -#}
+{#-
+  Distinct order categories in the data, for per-category spend columns. Read from the built
+  staging table itself (not through ref(), which a unit test replaces by its fixture rows);
+  every caller refs stg_landing__orders, so the build order is unchanged.
+-#}
 {% macro order_categories() -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set orders = adapter.get_relation(
+        database=target.database, schema=generate_schema_name('staging', none),
+        identifier='stg_landing__orders') -%}
+    {%- if orders is none -%}{{ return([]) }}{%- endif -%}
     {%- set query -%}
-        select distinct category from {{ ref('stg_landing__orders') }}
-        where category is not null order by category
+        select distinct category from {{ orders }} where category is not null order by category
     {%- endset -%}
     {{ return(run_query(query).columns[0].values() | list) }}
 {%- endmacro %}

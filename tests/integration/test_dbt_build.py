@@ -193,3 +193,26 @@ def test_profiles_and_segments_cover_every_customer(warehouse, tmp_path):
     page = outcome.report_path.read_text()
     assert "<h2>RFM segments</h2>" in page
     assert "champions" in page
+
+
+def test_refresh_twice_gives_identical_marts(small_data, tmp_path):
+    """Idempotent refresh: the same landing files, built twice, give the same rows."""
+
+    def checksums(settings: Settings) -> dict[str, tuple[int, int]]:
+        out = {}
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+            tables = con.execute(
+                "select table_schema || '.' || table_name from information_schema.tables "
+                "where table_schema in ('staging', 'marts', 'quarantine', 'audit')"
+            ).fetchall()
+            for (relation,) in tables:
+                out[relation] = con.execute(
+                    f"select count(*), coalesce(sum(hash(t)), 0) from {relation} as t"
+                ).fetchone()
+        return out
+
+    home = tmp_path / "home"
+    first = checksums(build_warehouse(small_data.landing_dir, home))
+    second = checksums(build_warehouse(small_data.landing_dir, home))
+    assert len(first) > 20
+    assert first == second
