@@ -166,6 +166,20 @@ def train(
 
 
 @app.command()
+def docs(
+    home: Annotated[
+        Path | None, typer.Option(help="Bullseye home (default from settings).")
+    ] = None,
+) -> None:
+    """Generate the dbt docs site (models, columns, tests, lineage) from the built warehouse."""
+    from bullseye.settings import Settings
+    from bullseye.warehouse import generate_dbt_docs
+
+    index = generate_dbt_docs(Settings(**({"home": home} if home else {})))
+    typer.echo(f"dbt docs: {index} (serve with: cd {index.parent} && python -m http.server)")
+
+
+@app.command()
 def demo(
     customers: Annotated[
         int, typer.Option(min=500, help="Number of synthetic customers.")

@@ -33,8 +33,11 @@ from ml.schema import (
     PROFILES_RELATION,
     RECONCILIATION_RELATION,
     SCORING_RELATION,
+    SCORING_REQUIRED,
     SEGMENTS_RELATION,
     TARGET_NAME,
+    TRAINING_REQUIRED,
+    require_columns,
 )
 from ml.score import score_customers
 from ml.segments import segment_customers
@@ -90,6 +93,7 @@ def training_config(settings: Settings, target: Target) -> TrainingConfig:
 def load_training_frame(settings: Settings, target: Target) -> pd.DataFrame:
     """The target's examples from its kind's training mart."""
     frame = read_relation(settings, target.training_relation)
+    require_columns(frame, target.training_relation, TRAINING_REQUIRED)
     if target.is_behavioural:
         frame = frame[frame[TARGET_NAME] == target.name].reset_index(drop=True)
     return frame
@@ -137,7 +141,9 @@ def score_and_publish(
     run_date: datetime,
     run_id: str,
 ) -> ScoringOutcome:
-    scoring = read_relation(settings, SCORING_RELATION)
+    scoring = require_columns(
+        read_relation(settings, SCORING_RELATION), SCORING_RELATION, SCORING_REQUIRED
+    )
     if scoring.empty:
         raise ValueError(
             f"No eligible customer for campaign {campaign_id!r}: nobody is opted in for its "

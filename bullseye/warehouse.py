@@ -166,3 +166,20 @@ def release_dbt_connection() -> None:
         if env is not None:
             env.close()
             DuckDBConnectionManager._ENV = None
+
+
+def generate_dbt_docs(settings: Settings) -> Path:
+    """``dbt docs generate`` against the built warehouse; returns the docs site's index.html."""
+    import os
+
+    from dbt.cli.main import dbtRunner
+
+    os.environ.update(dbt_env(settings))
+    args = ["docs", "generate", "--project-dir", str(DBT_PROJECT_DIR)]
+    try:
+        result = dbtRunner().invoke([*args, "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"])
+    finally:
+        release_dbt_connection()
+    if not result.success:
+        raise RuntimeError(f"dbt docs generate failed: {result.exception}")
+    return DBT_PROJECT_DIR / "target" / "index.html"

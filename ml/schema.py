@@ -52,6 +52,26 @@ CAMPAIGN_CONTEXT_FEATURES = (
 )
 
 
+# What Python relies on in each mart whose other columns are data-dependent (features per
+# category and attr_* columns make an enforced dbt contract impossible there).
+TRAINING_REQUIRED = (CUSTOMER_ID, CUSTOMER_KEY, AS_OF_AT, PERIOD_ID, PERIOD_AT, LABEL)
+SCORING_REQUIRED = (CAMPAIGN_ID, CUSTOMER_ID, CUSTOMER_KEY, AS_OF_AT)
+
+
+class MartSchemaError(ValueError):
+    """A mart lacks a column Python reads: the dbt project and ml/schema.py disagree."""
+
+
+def require_columns(frame: pd.DataFrame, relation: str, required: tuple[str, ...]) -> pd.DataFrame:
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise MartSchemaError(
+            f"{relation} lacks column(s) {', '.join(missing)} that Bullseye reads; rebuild the "
+            "warehouse with this version's dbt project (bullseye run / bullseye train)."
+        )
+    return frame
+
+
 def feature_columns(frame: pd.DataFrame) -> list[str]:
     """Every model input column of a mart, in the mart's order."""
     return [

@@ -16,6 +16,7 @@ from bullseye.warehouse import (
     DbtInvocation,
     dbt_args,
     dbt_env,
+    generate_dbt_docs,
     read_relation,
     release_dbt_connection,
     resolve_campaign,
@@ -216,3 +217,10 @@ def test_refresh_twice_gives_identical_marts(small_data, tmp_path):
     second = checksums(build_warehouse(small_data.landing_dir, home))
     assert len(first) > 20
     assert first == second
+
+
+def test_dbt_docs_generate(warehouse):
+    index = generate_dbt_docs(warehouse)
+    assert index.is_file()
+    catalog = index.parent / "catalog.json"
+    assert "customer_profiles" in catalog.read_text()

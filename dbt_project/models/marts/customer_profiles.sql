@@ -126,7 +126,7 @@ final as (
         {%- endfor %}
         scored.tenure_days,
         scored.recency_days,
-        scored.orders_365d,
+        cast(scored.orders_365d as {{ dbt.type_bigint() }}) as orders_365d,
         scored.spend_365d
     from scored
     left join preferred_channel

@@ -2,6 +2,7 @@ import pandas as pd
 import pytest
 
 from ml.data import FeatureSpec, TrainingDataError, check_trainable, fingerprint, split_by_time
+from ml.schema import TRAINING_REQUIRED, MartSchemaError, require_columns
 
 
 def test_time_split_holds_out_latest_campaign(training_frame):
@@ -57,3 +58,8 @@ def test_periods_on_one_date_split_randomly_and_say_so(training_frame):
     assert split.kind.startswith("random")
     assert split.test_periods == ("c0", "c1", "c2", "c3")
     assert 0.15 < len(split.test) / len(same_day) < 0.25
+
+
+def test_mart_missing_a_column_python_reads_is_named(training_frame):
+    with pytest.raises(MartSchemaError, match=r"marts\.x lacks column\(s\) label"):
+        require_columns(training_frame.drop(columns="label"), "marts.x", TRAINING_REQUIRED)
