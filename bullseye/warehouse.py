@@ -26,15 +26,20 @@ _EMPTY_TYPE = {
 }
 
 
+LANDING_FILE_COLUMN = "_landing_file"
+
+
 def _quote(path: Path) -> str:
     return "'" + path.as_posix().replace("'", "''") + "'"
 
 
 def _reader(files: tuple[Path, ...], fmt: str) -> str:
     listed = "[" + ", ".join(_quote(f) for f in files) + "]"
+    # Each row carries the file it came from: incremental models load only files not seen yet.
+    options = f"union_by_name = true, filename = '{LANDING_FILE_COLUMN}'"
     if fmt == "parquet":
-        return f"read_parquet({listed}, union_by_name = true)"
-    return f"read_csv({listed}, header = true, union_by_name = true, all_varchar = true)"
+        return f"read_parquet({listed}, {options})"
+    return f"read_csv({listed}, header = true, all_varchar = true, {options})"
 
 
 def landing_view_sql(inventory: LandingInventory) -> list[str]:
@@ -46,6 +51,7 @@ def landing_view_sql(inventory: LandingInventory) -> list[str]:
             cols = ", ".join(
                 f"cast(null as {_EMPTY_TYPE[c.kind]}) as {c.name}" for c in contract.columns
             )
+            cols += f", cast(null as varchar) as {LANDING_FILE_COLUMN}"
             statements.append(f"create or replace view landing.{name} as select {cols} where 1 = 0")
             continue
         missing = [c for c in contract.columns if c.name not in table.columns]

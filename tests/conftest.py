@@ -55,3 +55,16 @@ def warehouse(small_data, tmp_path_factory) -> Settings:
 
 def as_of() -> datetime:
     return AS_OF
+
+
+def table_fingerprint(settings: Settings, relation: str) -> tuple[int, int]:
+    """Row count and an order-independent hash of a table, floats rounded to 6 decimals
+    (parallel sums may differ in the last bits from one run to the next)."""
+    import duckdb
+    import pandas as pd
+
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        frame = con.execute(f"select * from {relation}").df()
+    frame = frame.round(6)
+    hashes = pd.util.hash_pandas_object(frame, index=False)
+    return len(frame), int(hashes.sum())

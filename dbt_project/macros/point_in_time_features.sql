@@ -34,20 +34,20 @@ order_features as (
     select
         {{ keys }},
         sum(case when status = 'completed' then 1 else 0 end) as orders_total,
-        sum(case when status = 'completed' then amount else 0 end) as spend_total,
+        round(sum(case when status = 'completed' then amount else 0 end), 2) as spend_total,
         sum(case when status = 'completed' and ordered_at >= {{ days_before(30) }} then 1 else 0 end) as orders_30d,
         sum(case when status = 'completed' and ordered_at >= {{ days_before(90) }} then 1 else 0 end) as orders_90d,
         sum(case when status = 'completed' and ordered_at >= {{ days_before(365) }} then 1 else 0 end) as orders_365d,
-        sum(case when status = 'completed' and ordered_at >= {{ days_before(90) }} then amount else 0 end) as spend_90d,
-        sum(case when status = 'completed' and ordered_at >= {{ days_before(365) }} then amount else 0 end) as spend_365d,
+        round(sum(case when status = 'completed' and ordered_at >= {{ days_before(90) }} then amount else 0 end), 2) as spend_90d,
+        round(sum(case when status = 'completed' and ordered_at >= {{ days_before(365) }} then amount else 0 end), 2) as spend_365d,
         sum(case when status = 'returned' and ordered_at >= {{ days_before(365) }} then 1 else 0 end) as returns_365d,
         sum(case when status = 'completed' and channel = 'app' and ordered_at >= {{ days_before(365) }} then 1 else 0 end) as app_orders_365d,
         count(distinct case when status = 'completed' and ordered_at >= {{ days_before(365) }} then category end) as categories_365d,
         {% for cat in categories %}
-        sum(case when status = 'completed' and category = '{{ cat }}' and ordered_at >= {{ days_before(365) }} then amount else 0 end) as spend_365d_{{ identifier_safe(cat) }},
+        round(sum(case when status = 'completed' and category = '{{ cat }}' and ordered_at >= {{ days_before(365) }} then amount else 0 end), 2) as spend_365d_{{ identifier_safe(cat) }},
         {% endfor %}
         {% if campaign_category %}
-        sum(case when status = 'completed' and category = campaign_category and ordered_at >= {{ days_before(365) }} then amount else 0 end) as campaign_category_spend_365d,
+        round(sum(case when status = 'completed' and category = campaign_category and ordered_at >= {{ days_before(365) }} then amount else 0 end), 2) as campaign_category_spend_365d,
         {% endif %}
         max(case when status = 'completed' then ordered_at end) as last_ordered_at,
         min(case when status = 'completed' then ordered_at end) as first_ordered_at,
@@ -143,7 +143,7 @@ final as (
         coalesce(o.spend_total, 0) as spend_total,
         coalesce(o.spend_90d, 0) as spend_90d,
         coalesce(o.spend_365d, 0) as spend_365d,
-        case when o.orders_total > 0 then o.spend_total / o.orders_total end as avg_order_value,
+        case when o.orders_total > 0 then round(o.spend_total / o.orders_total, 4) end as avg_order_value,
         coalesce(o.returns_365d, 0) as returns_365d,
         case when o.orders_365d > 0 then 1.0 * o.app_orders_365d / o.orders_365d end as app_order_share_365d,
         coalesce(o.categories_365d, 0) as categories_365d,

@@ -6,7 +6,7 @@ with
 
 {% for t in tables %}
     {{ t }}_in as (
-        select count(*) as row_count from {{ source('landing', t) }}
+        select count(*) as row_count from {{ landed(t) }}
     ),
 
     {{ t }}_outcomes as (

@@ -32,7 +32,7 @@ outcomes as (
         {%- else -%}
         cast(null as {{ dbt.type_timestamp() }}) as newest_at
         {%- endif %}
-    from {{ source('landing', t) }}
+    from {{ landed(t) }}
 ),
 {% endfor %}
 

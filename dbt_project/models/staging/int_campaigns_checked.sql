@@ -1,11 +1,11 @@
 with
 
 source as (
-    select * from {{ source('landing', 'campaigns') }}
+    select * from {{ landed('campaigns') }}
 ),
 
 deduplicated as (
-    select distinct * from source
+    select distinct {{ data_columns(landed('campaigns')) }} from source
 ),
 
 typed as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('landing', 'contacts') }}
+    select * from {{ landed('contacts') }}
 ),
 
 customers as (
@@ -13,7 +13,7 @@ campaigns as (
 ),
 
 deduplicated as (
-    select distinct * from source
+    select distinct {{ data_columns(landed('contacts')) }} from source
 ),
 
 typed as (

@@ -3,11 +3,11 @@
 with
 
 source as (
-    select * from {{ source('landing', 'customers') }}
+    select * from {{ landed('customers') }}
 ),
 
 deduplicated as (
-    select distinct * from source
+    select distinct {{ data_columns(landed('customers')) }} from source
 ),
 
 typed as (

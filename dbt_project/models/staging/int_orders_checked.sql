@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('landing', 'orders') }}
+    select * from {{ landed('orders') }}
 ),
 
 customers as (
@@ -9,7 +9,7 @@ customers as (
 ),
 
 deduplicated as (
-    select distinct * from source
+    select distinct {{ data_columns(landed('orders')) }} from source
 ),
 
 typed as (

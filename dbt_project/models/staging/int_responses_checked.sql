@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('landing', 'responses') }}
+    select * from {{ landed('responses') }}
 ),
 
 contacts as (
@@ -9,7 +9,7 @@ contacts as (
 ),
 
 deduplicated as (
-    select distinct * from source
+    select distinct {{ data_columns(landed('responses')) }} from source
 ),
 
 typed as (
