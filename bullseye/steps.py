@@ -46,7 +46,8 @@ from monitoring.drift import PREDICTION_COLUMN, DriftResult, drift_report
 
 
 def row_reconciliation(settings: Settings) -> dict[str, dict]:
-    """Per landing table: rows in, staged, exact duplicates and quarantined rows by reason."""
+    """Per landing table: rows in, staged, exact duplicates, rows superseded by a newer version
+    of their key, and quarantined rows by reason."""
     frame = read_relation(settings, RECONCILIATION_RELATION)
     out: dict[str, dict] = {}
     for table, rows in frame.groupby("table_name", sort=True):
@@ -54,12 +55,13 @@ def row_reconciliation(settings: Settings) -> dict[str, dict]:
         quarantined = {
             k: v
             for k, v in sorted(by_outcome.items())
-            if k not in ("staged", "exact_duplicate") and v
+            if k not in ("staged", "exact_duplicate", "superseded") and v
         }
         out[str(table)] = {
             "rows_in": int(rows["rows_in"].iloc[0]),
             "staged": by_outcome.get("staged", 0),
             "exact_duplicates": by_outcome.get("exact_duplicate", 0),
+            "superseded": by_outcome.get("superseded", 0),
             "quarantined": sum(quarantined.values()),
             "quarantined_by_reason": quarantined,
         }

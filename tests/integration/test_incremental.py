@@ -67,3 +67,22 @@ def test_new_files_are_added_and_reloads_change_nothing(small_data, tmp_path):
     reconciliation = read_relation(settings, "audit.dq_row_reconciliation")
     orders_rows = reconciliation[reconciliation["table_name"] == "orders"]
     assert orders_rows["row_count"].sum() == len(orders) + half
+
+
+def test_a_newer_version_of_a_key_supersedes_the_older(small_data, tmp_path):
+    landing = tmp_path / "landing"
+    shutil.copytree(small_data.landing_dir, landing)
+    home = tmp_path / "home"
+    build_warehouse(landing, home)
+    staged = read_relation(Settings(home=home), "staging.stg_landing__orders")
+    changed = staged[staged["status"] == "completed"].head(3)
+    update = pd.read_parquet(landing / "orders")
+    update = update[update["order_id"].isin(changed["order_id"])].assign(status="returned")
+    update.to_parquet(landing / "orders" / "updates-day-2.parquet", index=False)
+
+    settings = build_warehouse(landing, home)
+    after = read_relation(settings, "staging.stg_landing__orders").set_index("order_id")
+    assert (after.loc[changed["order_id"], "status"] == "returned").all()
+    assert len(after) == len(staged)
+    summary = read_relation(settings, "audit.dq_summary").set_index("table_name")
+    assert summary.loc["orders", "rows_superseded"] == 3

@@ -1,4 +1,5 @@
--- Every landing row accounted for: rows_in = rows_staged + rows_quarantined + exact_duplicates.
+-- Every landing row accounted for: rows_in = rows_staged + rows_quarantined + exact_duplicates
+-- + rows superseded by a newer version of the same key from a later landing file.
 -- One row per table and outcome (staged, exact_duplicate, or the quarantine reason).
 {%- set tables = ['customers', 'consents', 'orders', 'events', 'campaigns', 'contacts', 'responses'] %}
 
@@ -47,6 +48,7 @@ final as (
         case
             when outcome = 'staged' then 'staged'
             when outcome = 'exact_duplicate' then 'exact_duplicate'
+            when outcome = 'superseded' then 'superseded'
             else 'quarantined'
         end as outcome_group
     from unioned

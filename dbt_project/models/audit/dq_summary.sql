@@ -47,7 +47,7 @@ counts as (
     select
         table_name,
         max(rows_in) as rows_in,
-        {%- for name, group in [('rows_staged', 'staged'), ('rows_quarantined', 'quarantined'), ('exact_duplicates', 'exact_duplicate')] %}
+        {%- for name, group in [('rows_staged', 'staged'), ('rows_quarantined', 'quarantined'), ('exact_duplicates', 'exact_duplicate'), ('rows_superseded', 'superseded')] %}
         cast(sum(case when outcome_group = '{{ group }}' then row_count else 0 end) as {{ dbt.type_bigint() }}) as {{ name }}{{ "," if not loop.last }}
         {%- endfor %}
     from outcomes
@@ -70,6 +70,7 @@ final as (
         counts.rows_staged,
         counts.rows_quarantined,
         counts.exact_duplicates,
+        counts.rows_superseded,
         case when counts.rows_in > 0 then 1.0 * counts.rows_quarantined / counts.rows_in else 0 end
             as quarantined_share,
         reasons.quarantine_reasons,

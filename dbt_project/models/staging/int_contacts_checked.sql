@@ -12,12 +12,18 @@ campaigns as (
     select campaign_id from {{ ref('stg_landing__campaigns') }}
 ),
 
+-- Exact duplicates collapse to one row, remembering the newest load that carried it.
 deduplicated as (
-    select distinct {{ data_columns(landed('contacts')) }} from source
+    select
+        {{ data_columns(landed('contacts')) }},
+        max(_loaded_at) as _loaded_at
+    from source
+    group by {{ data_columns(landed('contacts')) }}
 ),
 
 typed as (
     select
+        _loaded_at,
         {{ clean_text('campaign_id') }} as campaign_id,
         {{ clean_text('customer_id') }} as customer_id,
         {{ try_cast_utc_timestamp('contacted_at') }} as contacted_at,
@@ -33,8 +39,8 @@ ranked as (
         typed.*,
         customers.customer_id is not null as has_customer,
         campaigns.campaign_id is not null as has_campaign,
-        row_number() over (
-            partition by typed.campaign_id, typed.customer_id order by typed.contacted_at
+        max(typed._loaded_at) over (partition by typed.campaign_id, typed.customer_id) as key_loaded_at,
+        row_number() over (partition by typed.campaign_id, typed.customer_id order by typed._loaded_at desc, typed.contacted_at
         ) as key_rank
     from typed
     left join customers on typed.customer_id = customers.customer_id
@@ -62,6 +68,7 @@ final as (
             when contacted_at > {{ as_of() }} then 'future_timestamp'
             when not has_campaign then 'unknown_campaign'
             when not has_customer then 'unknown_customer'
+            when key_rank > 1 and _loaded_at < key_loaded_at then 'superseded'
             when key_rank > 1 then 'duplicate_key'
         end as reject_reason
     from ranked

@@ -8,12 +8,18 @@ customers as (
     select customer_id from {{ ref('stg_landing__customers') }}
 ),
 
+-- Exact duplicates collapse to one row, remembering the newest load that carried it.
 deduplicated as (
-    select distinct {{ data_columns(landed('orders')) }} from source
+    select
+        {{ data_columns(landed('orders')) }},
+        max(_loaded_at) as _loaded_at
+    from source
+    group by {{ data_columns(landed('orders')) }}
 ),
 
 typed as (
     select
+        _loaded_at,
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('customer_id') }} as customer_id,
         {{ try_cast_utc_timestamp('ordered_at') }} as ordered_at,
@@ -30,7 +36,8 @@ ranked as (
     select
         typed.*,
         customers.customer_id is not null as has_customer,
-        row_number() over (partition by typed.order_id order by typed.ordered_at desc) as key_rank
+        max(typed._loaded_at) over (partition by typed.order_id) as key_loaded_at,
+        row_number() over (partition by typed.order_id order by typed._loaded_at desc, typed.ordered_at desc) as key_rank
     from typed
     left join customers on typed.customer_id = customers.customer_id
 ),
@@ -60,6 +67,7 @@ final as (
             when channel not in {{ in_list('order_channels') }} then 'unknown_channel'
             when ordered_at > {{ as_of() }} then 'future_timestamp'
             when not has_customer then 'unknown_customer'
+            when key_rank > 1 and _loaded_at < key_loaded_at then 'superseded'
             when key_rank > 1 then 'duplicate_key'
         end as reject_reason
     from ranked

@@ -8,12 +8,18 @@ contacts as (
     select campaign_id, customer_id, contacted_at from {{ ref('stg_landing__contacts') }}
 ),
 
+-- Exact duplicates collapse to one row, remembering the newest load that carried it.
 deduplicated as (
-    select distinct {{ data_columns(landed('responses')) }} from source
+    select
+        {{ data_columns(landed('responses')) }},
+        max(_loaded_at) as _loaded_at
+    from source
+    group by {{ data_columns(landed('responses')) }}
 ),
 
 typed as (
     select
+        _loaded_at,
         {{ clean_text('campaign_id') }} as campaign_id,
         {{ clean_text('customer_id') }} as customer_id,
         {{ try_cast_utc_timestamp('responded_at') }} as responded_at,
@@ -27,8 +33,8 @@ ranked as (
     select
         typed.*,
         contacts.contacted_at,
-        row_number() over (
-            partition by typed.campaign_id, typed.customer_id order by typed.responded_at
+        max(typed._loaded_at) over (partition by typed.campaign_id, typed.customer_id) as key_loaded_at,
+        row_number() over (partition by typed.campaign_id, typed.customer_id order by typed._loaded_at desc, typed.responded_at
         ) as key_rank
     from typed
     left join contacts
@@ -54,6 +60,7 @@ final as (
             when responded_at > {{ as_of() }} then 'future_timestamp'
             when contacted_at is null then 'unknown_contact'
             when responded_at < contacted_at then 'response_before_contact'
+            when key_rank > 1 and _loaded_at < key_loaded_at then 'superseded'
             when key_rank > 1 then 'duplicate_key'
         end as reject_reason
     from ranked
