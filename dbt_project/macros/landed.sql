@@ -25,3 +25,27 @@
     {%- endfor -%}
     {{ return(names | join(', ')) }}
 {%- endmacro %}
+
+{#-
+  The rows of landing files this incremental model has not loaded yet (all of them on a first
+  or --full-refresh build), stamped with the load time.
+-#}
+{% macro load_new_landing_files(table) -%}
+with
+
+source as (
+    select * from {{ source('landing', table) }}
+),
+
+final as (
+    select
+        source.*,
+        {{ dbt.current_timestamp() }} as _loaded_at
+    from source
+    {% if is_incremental() %}
+    where _landing_file not in (select distinct _landing_file from {{ this }})
+    {% endif %}
+)
+
+select * from final
+{%- endmacro %}

@@ -3,20 +3,4 @@
 -- reloads everything.
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='append_new_columns') }}
 
-with
-
-source as (
-    select * from {{ source('landing', 'events') }}
-),
-
-final as (
-    select
-        source.*,
-        {{ dbt.current_timestamp() }} as _loaded_at
-    from source
-    {% if is_incremental() %}
-    where _landing_file not in (select distinct _landing_file from {{ this }})
-    {% endif %}
-)
-
-select * from final
+{{ load_new_landing_files('events') }}
