@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     test_periods: int = Field(
         default=1, ge=1, description="Latest campaigns (or snapshots) held out as the test set."
     )
+    segments_as_feature: bool = Field(
+        default=False,
+        description="Add the behavioural segment (k-means fitted on training rows) as a feature.",
+    )
     targets_file: Path = Field(
         default=PROJECT_ROOT / "config" / "targets.yml",
         description="YAML file declaring the prediction targets.",

@@ -89,6 +89,7 @@ def training_config(settings: Settings, target: Target) -> TrainingConfig:
         test_periods=settings.test_periods,
         min_positives=target.min_positives,
         storage=settings.optuna_storage,
+        use_segments=settings.segments_as_feature,
     )
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ml.schema import CATEGORICAL_FEATURES, LABEL, PERIOD_AT, PERIOD_ID, feature_columns
+from ml.segments import SEGMENT_FEATURE, Segmenter
 
 
 class TrainingDataError(ValueError):
@@ -21,23 +22,30 @@ class FeatureSpec:
 
     numeric: tuple[str, ...]
     categorical: dict[str, tuple[str, ...]]
+    segmenter: Segmenter | None = None  # adds the behavioural segment as a feature
 
     @property
     def names(self) -> list[str]:
         return [*self.numeric, *self.categorical]
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame) -> FeatureSpec:
+    def from_frame(cls, frame: pd.DataFrame, segmenter: Segmenter | None = None) -> FeatureSpec:
         names = feature_columns(frame)
         categorical = {
             c: tuple(sorted(frame[c].dropna().astype(str).unique()))
             for c in names
             if c in CATEGORICAL_FEATURES or frame[c].dtype == object
         }
-        return cls(tuple(c for c in names if c not in categorical), categorical)
+        if segmenter is not None:
+            categorical[SEGMENT_FEATURE] = tuple(sorted(segmenter.labels))
+        return cls(tuple(c for c in names if c not in categorical), categorical, segmenter)
 
     def matrix(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Features in model order; categoricals use the training levels (unseen -> missing)."""
+        """Features in model order; categoricals use the training levels (unseen -> missing).
+        With a segmenter, each row's segment is assigned from its own (point-in-time)
+        features."""
+        if self.segmenter is not None and SEGMENT_FEATURE not in frame:
+            frame = frame.assign(**{SEGMENT_FEATURE: self.segmenter.assign(frame)})
         missing = [c for c in self.names if c not in frame.columns]
         if missing:
             raise TrainingDataError(f"Columns missing from the data to score: {', '.join(missing)}")

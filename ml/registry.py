@@ -22,6 +22,7 @@ from sklearn.metrics import roc_auc_score
 
 from ml.data import FeatureSpec
 from ml.schema import LABEL
+from ml.segments import Segmenter
 from ml.train import TrainedModel, predict
 
 BOOSTER_FILE = "booster.ubj"
@@ -38,9 +39,11 @@ class ModelVersion:
     @property
     def spec(self) -> FeatureSpec:
         features = self.meta["features"]
+        segmenter = features.get("segmenter")
         return FeatureSpec(
             tuple(features["numeric"]),
             {k: tuple(v) for k, v in features["categorical"].items()},
+            Segmenter.from_dict(segmenter) if segmenter else None,
         )
 
     def load_booster(self) -> xgb.Booster:
@@ -76,7 +79,11 @@ def register(
         "version": version,
         "created_at": created_at.isoformat(),
         "run_id": run_id,
-        "features": {"numeric": list(model.spec.numeric), "categorical": model.spec.categorical},
+        "features": {
+            "numeric": list(model.spec.numeric),
+            "categorical": model.spec.categorical,
+            "segmenter": model.spec.segmenter.to_dict() if model.spec.segmenter else None,
+        },
         "params": model.params,
         "num_boost_round": model.num_boost_round,
         "metrics": model.metrics.as_dict(),

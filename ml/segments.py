@@ -38,12 +38,48 @@ WORDS = {
 }
 
 
+SEGMENT_FEATURE = "behaviour_segment"
+
+
+@dataclass(frozen=True)
+class Segmenter:
+    """A fitted clustering as plain numbers (log1p, standardise, nearest centroid), so a model
+    can carry it in its JSON metadata and assign segments to any rows, point in time."""
+
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    centroids: tuple[tuple[float, ...], ...]
+    labels: tuple[str, ...]
+    recency_fill: float
+
+    def assign(self, features: pd.DataFrame) -> np.ndarray:
+        behaviour = features[list(BEHAVIOUR)].astype("float64")
+        behaviour["recency_days"] = behaviour["recency_days"].fillna(self.recency_fill)
+        scaled = (np.log1p(behaviour.fillna(0.0).to_numpy()) - self.means) / self.scales
+        distances = ((scaled[:, None, :] - np.asarray(self.centroids)[None]) ** 2).sum(axis=2)
+        return np.asarray(self.labels, dtype=object)[distances.argmin(axis=1)]
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Segmenter:
+        return cls(
+            tuple(data["means"]),
+            tuple(data["scales"]),
+            tuple(tuple(c) for c in data["centroids"]),
+            tuple(data["labels"]),
+            float(data["recency_fill"]),
+        )
+
+
 @dataclass(frozen=True)
 class Segmentation:
     assignments: pd.DataFrame  # customer_id, customer_key, segment_id, segment_label
     k: int
     silhouettes: dict[int, float]
     profile: pd.DataFrame  # per segment: size and mean behaviour (original units)
+    segmenter: Segmenter
 
 
 def _behaviour(features: pd.DataFrame) -> pd.DataFrame:
@@ -111,4 +147,14 @@ def segment_customers(
     profile = behaviour.groupby(segment_id).mean().round(2)
     profile.insert(0, "customers", pd.Series(segment_id).value_counts().sort_index())
     profile.insert(0, "segment_label", [labels[s] for s in profile.index])
-    return Segmentation(assignments, best, silhouettes, profile.rename_axis("segment_id"))
+    scaler, kmeans = fitted[best][1], fitted[best][2]
+    segmenter = Segmenter(
+        tuple(scaler.mean_),
+        tuple(scaler.scale_),
+        tuple(map(tuple, kmeans.cluster_centers_)),
+        tuple(labels[s] for s in range(best)),
+        float(behaviour["recency_days"].max() or 0),
+    )
+    return Segmentation(
+        assignments, best, silhouettes, profile.rename_axis("segment_id"), segmenter
+    )

@@ -12,6 +12,7 @@ from ml.baseline import fit_baseline, predict_baseline
 from ml.data import FeatureSpec, Split, check_trainable, fingerprint, split_by_time
 from ml.evaluate import Metrics, decile_table, evaluate
 from ml.schema import CUSTOMER_ID, CUSTOMER_KEY, LABEL, PERIOD_ID
+from ml.segments import segment_customers
 from ml.tune import TuningBudget, TuningResult, to_dmatrix, tune
 
 
@@ -24,6 +25,7 @@ class TrainingConfig:
     test_periods: int = 1
     min_positives: int = 20
     storage: str | None = None  # Optuna RDB URL; None keeps the study in memory
+    use_segments: bool = False  # add the behavioural segment (fitted on train rows) as a feature
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,10 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
     split: Split = split_by_time(frame, config.test_periods, config.seed)
     for name, part in (("train", split.train), ("validation", split.valid), ("test", split.test)):
         check_trainable(part, 1, f"{name} split for '{config.target}'")
-    spec = FeatureSpec.from_frame(split.train)
+    segmenter = (
+        segment_customers(split.train, config.seed).segmenter if config.use_segments else None
+    )
+    spec = FeatureSpec.from_frame(split.train, segmenter)
     x_train, x_valid, x_test = (spec.matrix(p) for p in (split.train, split.valid, split.test))
     y_train, y_valid, y_test = (
         p[LABEL].astype(int) for p in (split.train, split.valid, split.test)

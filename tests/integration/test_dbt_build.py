@@ -11,7 +11,8 @@ import pytest
 
 from bullseye.quality import find_breaches
 from bullseye.settings import Settings
-from bullseye.steps import profile_customers
+from bullseye.steps import load_training_frame, profile_customers
+from bullseye.targets import load_targets
 from bullseye.warehouse import (
     DbtInvocation,
     dbt_args,
@@ -21,6 +22,9 @@ from bullseye.warehouse import (
     release_dbt_connection,
     resolve_campaign,
 )
+from ml import registry
+from ml.segments import segment_customers
+from ml.train import TrainingConfig, predict, train_response_model
 from tests.conftest import AS_OF, build_warehouse, table_fingerprint
 
 # generator defect -> the warehouse's outcome for those rows
@@ -224,3 +228,27 @@ def test_dbt_docs_generate(warehouse):
     assert index.is_file()
     catalog = index.parent / "catalog.json"
     assert "customer_profiles" in catalog.read_text()
+
+
+def test_behavioural_segment_as_a_model_feature(warehouse, tmp_path):
+    target = load_targets()["campaign_response"]
+    frame = load_training_frame(warehouse, target)
+    config = TrainingConfig(n_trials=2, seed=1, use_segments=True)
+    model = train_response_model(frame, config)
+    assert model.spec.segmenter is not None
+    assert "behaviour_segment" in model.spec.categorical
+    version = registry.register(model, tmp_path, None, "run")
+    loaded = registry.resolve(tmp_path, "campaign_response", version.version)
+    scoring = read_relation(warehouse, "marts.scoring_campaign")
+    matrix = loaded.spec.matrix(scoring)
+    assert matrix["behaviour_segment"].notna().all()
+    assert set(matrix["behaviour_segment"].unique()) <= set(loaded.spec.segmenter.labels)
+    scores = predict(loaded.load_booster(), loaded.spec, scoring)
+    assert len(scores) == len(scoring)
+
+
+def test_segmenter_reproduces_the_fitted_clusters(warehouse):
+    features = read_relation(warehouse, "marts.customer_features")
+    segmentation = segment_customers(features, seed=3)
+    assigned = segmentation.segmenter.assign(features)
+    assert (assigned == segmentation.assignments["segment_label"].to_numpy()).mean() > 0.999
