@@ -52,6 +52,7 @@ def render_profile_report(
 body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
 table {{ border-collapse: collapse; margin-bottom: 2rem; }}
 th, td {{ padding: .3rem .7rem; border-bottom: 1px solid #ddd; text-align: right; }}
+td {{ white-space: nowrap; }}
 th:first-child, td:first-child {{ text-align: left; }}
 th {{ background: #f4f4f4; }}
 </style></head><body>
