@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,9 @@ from bullseye.settings import PROJECT_ROOT
 from bullseye.warehouse import read_relation
 from tests.conftest import build_warehouse
 
-RAW = PROJECT_ROOT.parent / "shared" / "data" / "raw"
+# The real files are read in place: ../shared/data/raw beside the repository (as in CI), or
+# wherever BULLSEYE_RAW_DATA points.
+RAW = Path(os.environ.get("BULLSEYE_RAW_DATA", PROJECT_ROOT.parent / "shared" / "data" / "raw"))
 RETAIL_II = RAW / "online_retail_ii" / "online_retail_ii_year_2009-2010.parquet"
 HILLSTROM = (
     RAW
