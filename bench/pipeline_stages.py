@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,7 @@ def child_stages(customers: int, work: Path) -> dict:
     from bullseye.contract import check_landing
     from bullseye.datagen import GeneratorConfig, generate
     from bullseye.settings import Settings
+    from bullseye.targets import dbt_targets_var, load_targets
     from bullseye.warehouse import (
         DbtInvocation,
         dbt_args,
@@ -47,7 +49,6 @@ def child_stages(customers: int, work: Path) -> dict:
         register_landing,
         release_dbt_connection,
     )
-    from ml.train import TrainingConfig
 
     times: dict[str, float] = {}
 
@@ -65,16 +66,21 @@ def child_stages(customers: int, work: Path) -> dict:
     timed("register_landing", lambda: register_landing(inventory, settings))
     os.environ.update(dbt_env(settings))
 
+    targets = load_targets(settings.targets_file)
+    target = targets["campaign_response"]
+    invocation = DbtInvocation(as_of, "winter-sale", tuple(dbt_targets_var(targets)))
+
     def build():
-        args = dbt_args("build", DbtInvocation(as_of, "winter-sale"), settings)
+        args = dbt_args("build", invocation, settings)
         result = dbtRunner().invoke([*args, "--quiet"])
         release_dbt_connection()
         if not result.success:
             raise RuntimeError(result.exception)
 
     timed("dbt_build", build)
-    training = TrainingConfig(n_trials=settings.n_trials, timeout_s=settings.tuning_timeout_s)
-    trained = timed("train", lambda: steps.train_and_register(settings, "bench", training))
+    timed("profile_segments", lambda: steps.profile_customers(settings, as_of, work / "run"))
+    training = replace(steps.training_config(settings, target), storage=None)
+    trained = timed("train", lambda: steps.train_and_register(settings, target, "bench", training))
     scoring = timed(
         "score_publish",
         lambda: steps.score_and_publish(
@@ -83,7 +89,9 @@ def child_stages(customers: int, work: Path) -> dict:
     )
     timed(
         "drift",
-        lambda: steps.check_drift(settings, trained.version, scoring.scoring_frame, work / "run"),
+        lambda: steps.check_drift(
+            settings, target, trained.version, scoring.scoring_frame, work / "run"
+        ),
     )
     return {
         "times": times,
