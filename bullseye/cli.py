@@ -99,9 +99,10 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from bullseye.contract import ContractError
     from bullseye.quality import QualityGateError
     from bullseye.targets import TargetsFileError
+    from ml.audience import AudienceFilterError
     from ml.data import TrainingDataError
 
-    return ContractError, QualityGateError, TargetsFileError, TrainingDataError
+    return ContractError, QualityGateError, TargetsFileError, TrainingDataError, AudienceFilterError
 
 
 def _run_pipeline(**kwargs) -> dict:
@@ -112,6 +113,18 @@ def _run_pipeline(**kwargs) -> dict:
     except _user_errors() as error:
         typer.echo(f"{type(error).__name__}: {error}", err=True)
         raise typer.Exit(2) from error
+
+
+def _parse_filters(specs: list[str]) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {}
+    for spec in specs:
+        field, sep, values = spec.partition("=")
+        if not sep or not field or not values:
+            raise typer.BadParameter(
+                f"{spec!r}: expected FIELD=VALUE[,VALUE...]", param_hint="--only"
+            )
+        filters.setdefault(field.strip(), []).extend(v.strip() for v in values.split(","))
+    return filters
 
 
 @app.command()
@@ -129,9 +142,17 @@ def run(
         Path | None, typer.Option(help="Bullseye home (default from settings).")
     ] = None,
     trials: Annotated[int | None, typer.Option(min=1, help="Optuna trial budget.")] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Audience filter FIELD=V1,V2 on customer_profiles fields or segment_label; "
+            "repeatable (e.g. --only rfm_segment=champions,loyal --only region=north)."
+        ),
+    ] = None,
 ) -> None:
     """Run the whole pipeline on your own landing folder."""
     _run_pipeline(
+        audience_filters=_parse_filters(only or []),
         landing_dir=landing,
         campaign_id=campaign,
         as_of=as_of,

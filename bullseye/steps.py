@@ -19,7 +19,7 @@ from bullseye.settings import DBT_PROJECT_DIR, Settings
 from bullseye.targets import Target
 from bullseye.warehouse import read_relation, write_table
 from ml import registry
-from ml.audience import AudiencePolicy, select_audience
+from ml.audience import AudiencePolicy, apply_filters, select_audience
 from ml.profile_report import render_profile_report, segment_summary
 from ml.publish import Publication, publish_audience
 from ml.registry import ModelVersion, PromotionDecision
@@ -27,6 +27,7 @@ from ml.schema import (
     CAMPAIGN_CONTEXT_FEATURES,
     CAMPAIGN_ID,
     CUSTOMER_ID,
+    CUSTOMER_KEY,
     FEATURES_RELATION,
     LABEL,
     PERIOD_ID,
@@ -143,6 +144,7 @@ def score_and_publish(
     top_k: int | None,
     run_date: datetime,
     run_id: str,
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
 ) -> ScoringOutcome:
     scoring = require_columns(
         read_relation(settings, SCORING_RELATION), SCORING_RELATION, SCORING_REQUIRED
@@ -153,13 +155,27 @@ def score_and_publish(
             f"channel without a contact in the last {settings.contact_cooldown_days} days."
         )
     scores = score_customers(model, scoring)
-    policy = AudiencePolicy(campaign_id, top_k, settings.control_share, salt=str(settings.seed))
-    audience = select_audience(scores, policy)
+    scoring_frame = scoring.assign(**{PREDICTION_COLUMN: scores["score"].to_numpy()})
+    policy = AudiencePolicy(
+        campaign_id, top_k, settings.control_share, salt=str(settings.seed), filters=filters
+    )
+    candidates = (
+        apply_filters(scores, policy.filters, audience_profiles(settings))
+        if policy.filters
+        else scores
+    )
+    audience = select_audience(candidates, policy)
     publication = publish_audience(
         audience, settings.audiences_dir, campaign_id, run_date.date(), model.version, run_id
     )
-    scoring_frame = scoring.assign(**{PREDICTION_COLUMN: scores["score"].to_numpy()})
     return ScoringOutcome(model.version, len(scores), audience, publication, scoring_frame)
+
+
+def audience_profiles(settings: Settings) -> pd.DataFrame:
+    """Profile fields and behavioural segment per customer_key, for audience filters."""
+    profiles = read_relation(settings, PROFILES_RELATION).drop(columns=[CUSTOMER_ID])
+    segments = read_relation(settings, SEGMENTS_RELATION)[[CUSTOMER_KEY, "segment_label"]]
+    return profiles.merge(segments, on=CUSTOMER_KEY, how="left")
 
 
 def check_drift(

@@ -23,7 +23,8 @@ def render_summary(summary: dict) -> str:
         "",
         f"Audience for '{summary['campaign_id']}': {summary['audience_size']} of "
         f"{summary['eligible_customers']} eligible customers {summary['audience_by_group']}",
-        f"  scored by {summary['scoring_model_version']} (champion)",
+        f"  scored by {summary['scoring_model_version']} (champion); "
+        f"filters: {summary.get('audience_filters') or 'none'}",
         f"  CSV      {summary['audience_files']['csv']}",
         f"  Parquet  {summary['audience_files']['parquet']}",
         "",

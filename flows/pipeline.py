@@ -45,10 +45,15 @@ def profile(settings: Settings, as_of: datetime, run_dir: Path) -> steps.Profile
 
 @task(name="score-and-publish", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
 def score_and_publish(
-    settings: Settings, campaign_id: str, top_k: int | None, run_date: datetime, run_id: str
+    settings: Settings,
+    campaign_id: str,
+    top_k: int | None,
+    run_date: datetime,
+    run_id: str,
+    filters: tuple[tuple[str, tuple[str, ...]], ...],
 ) -> steps.ScoringOutcome:
     model = steps.registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE, "champion")
-    return steps.score_and_publish(settings, model, campaign_id, top_k, run_date, run_id)
+    return steps.score_and_publish(settings, model, campaign_id, top_k, run_date, run_id, filters)
 
 
 @task(name="drift", cache_policy=NO_CACHE)
@@ -73,6 +78,7 @@ def pipeline(
     truth_dir: Path | None = None,
     home: Path | None = None,
     n_trials: int | None = None,
+    audience_filters: dict[str, list[str]] | None = None,
 ) -> dict:
     """Run Bullseye end to end on a landing folder and publish one scored audience.
 
@@ -84,6 +90,8 @@ def pipeline(
         truth_dir: generator ground truth, to report the oracle ROC AUC.
         home: Bullseye home folder (warehouse, models, runs, audiences).
         n_trials: Optuna trial budget (default from settings).
+        audience_filters: profile field -> allowed values, e.g. {"rfm_segment": ["champions"]};
+            fields of customer_profiles and segment_label.
     """
     logger = get_run_logger()
     overrides = {k: v for k, v in {"home": home, "n_trials": n_trials}.items() if v is not None}
@@ -102,7 +110,8 @@ def pipeline(
 
     profiled = profile(settings, as_of_naive, run_dir)
     trained = train(settings, target, run_id)
-    scoring = score_and_publish(settings, campaign_id, top_k, as_of_naive, run_id)
+    filters = tuple((k, tuple(v)) for k, v in sorted((audience_filters or {}).items()))
+    scoring = score_and_publish(settings, campaign_id, top_k, as_of_naive, run_id, filters)
     drifted = drift(settings, target, scoring, run_dir)
 
     model = trained.model
@@ -128,6 +137,7 @@ def pipeline(
         "deciles": model.deciles.to_dict(orient="records"),
         "scoring_model_version": scoring.model_version,
         "eligible_customers": scoring.scored,
+        "audience_filters": audience_filters or {},
         "audience_size": len(scoring.audience),
         "audience_by_group": scoring.publication.rows_by_group,
         "audience_files": {

@@ -19,6 +19,31 @@ class AudiencePolicy:
     top_k: int | None  # None = every eligible customer
     control_share: float = 0.10
     salt: str = "bullseye"
+    # Keep only customers whose profile values are among the allowed ones, for example
+    # (("rfm_segment", ("champions", "loyal")), ("segment_label", ("lapsed low-spend",))).
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+class AudienceFilterError(ValueError):
+    pass
+
+
+def apply_filters(
+    scores: pd.DataFrame, filters: tuple[tuple[str, tuple[str, ...]], ...], profiles: pd.DataFrame
+) -> pd.DataFrame:
+    """Scores of the customers whose profile (one row per customer_key) passes every filter."""
+    if not filters:
+        return scores
+    unknown = [column for column, _ in filters if column not in profiles.columns]
+    if unknown:
+        raise AudienceFilterError(
+            f"Unknown audience filter field(s) {', '.join(unknown)}; "
+            f"available: {', '.join(c for c in profiles.columns if c != CUSTOMER_KEY)}"
+        )
+    keep = pd.Series(True, index=profiles.index)
+    for column, allowed in filters:
+        keep &= profiles[column].astype("string").isin(allowed)
+    return scores[scores[CUSTOMER_KEY].isin(profiles.loc[keep, CUSTOMER_KEY])]
 
 
 def control_draw(campaign_id: str, customer_keys: pd.Series, salt: str) -> np.ndarray:
@@ -37,7 +62,8 @@ def control_draw(campaign_id: str, customer_keys: pd.Series, salt: str) -> np.nd
 
 
 def select_audience(scores: pd.DataFrame, policy: AudiencePolicy) -> pd.DataFrame:
-    """The top_k highest scores (ties by key), each marked target or control."""
+    """The top_k highest scores (ties by key), each marked target or control. Apply filters
+    first (``apply_filters``)."""
     ranked = scores.sort_values(["score", CUSTOMER_KEY], ascending=[False, True], ignore_index=True)
     chosen = ranked if policy.top_k is None else ranked.head(policy.top_k)
     chosen = chosen.copy()

@@ -11,7 +11,7 @@ import pytest
 
 from bullseye.quality import find_breaches
 from bullseye.settings import Settings
-from bullseye.steps import load_training_frame, profile_customers
+from bullseye.steps import load_training_frame, profile_customers, score_and_publish
 from bullseye.targets import load_targets
 from bullseye.warehouse import (
     DbtInvocation,
@@ -252,3 +252,25 @@ def test_segmenter_reproduces_the_fitted_clusters(warehouse):
     segmentation = segment_customers(features, seed=3)
     assigned = segmentation.segmenter.assign(features)
     assert (assigned == segmentation.assignments["segment_label"].to_numpy()).mean() > 0.999
+
+
+def test_audience_filtered_by_profile_and_segment(warehouse, tmp_path):
+    target = load_targets()["campaign_response"]
+    model = train_response_model(
+        load_training_frame(warehouse, target), TrainingConfig(n_trials=2, seed=1)
+    )
+    version = registry.register(model, tmp_path / "models", None, "run")
+    profile_customers(warehouse, AS_OF, tmp_path)  # writes marts.customer_segments
+    outcome = score_and_publish(
+        warehouse,
+        version,
+        "winter-sale",
+        None,
+        AS_OF,
+        "run-filtered",
+        filters=(("rfm_segment", ("champions", "loyal")),),
+    )
+    profiles = read_relation(warehouse, "marts.customer_profiles").set_index("customer_key")
+    published = pd.read_csv(outcome.publication.csv_path)
+    assert len(published) > 0
+    assert set(profiles.loc[published["customer_key"], "rfm_segment"]) <= {"champions", "loyal"}

@@ -1,7 +1,13 @@
 import pandas as pd
 import pytest
 
-from ml.audience import AudiencePolicy, control_draw, select_audience
+from ml.audience import (
+    AudienceFilterError,
+    AudiencePolicy,
+    apply_filters,
+    control_draw,
+    select_audience,
+)
 
 
 def _scores(n: int) -> pd.DataFrame:
@@ -34,3 +40,24 @@ def test_control_depends_on_campaign():
     keys = pd.Series([f"k{i}" for i in range(5_000)])
     a, b = control_draw("a", keys, "s"), control_draw("b", keys, "s")
     assert ((a < 0.1) != (b < 0.1)).any()
+
+
+def test_filters_keep_only_matching_profiles():
+    scores = _scores(6)
+    profiles = pd.DataFrame(
+        {
+            "customer_key": [f"k{i:05d}" for i in range(6)],
+            "rfm_segment": ["champions", "loyal", "lost", "champions", "new", "loyal"],
+            "region": ["north", "north", "north", "south", "north", "north"],
+        }
+    )
+    filters = (("region", ("north",)), ("rfm_segment", ("champions", "loyal")))
+    kept = apply_filters(scores, filters, profiles)
+    assert kept["customer_key"].tolist() == ["k00000", "k00001", "k00005"]
+    assert apply_filters(scores, (), profiles) is scores
+
+
+def test_unknown_filter_field_is_named():
+    profiles = pd.DataFrame({"customer_key": ["k00000"], "region": ["north"]})
+    with pytest.raises(AudienceFilterError, match="colour"):
+        apply_filters(_scores(1), (("colour", ("red",)),), profiles)
