@@ -22,6 +22,7 @@ from ml import registry
 from ml.audience import AudiencePolicy, apply_filters, select_audience
 from ml.profile_report import render_profile_report, segment_summary
 from ml.publish import Publication, publish_audience
+from ml.reasons import reason_codes
 from ml.registry import ModelVersion, PromotionDecision
 from ml.schema import (
     CAMPAIGN_CONTEXT_FEATURES,
@@ -165,6 +166,9 @@ def score_and_publish(
         else scores
     )
     audience = select_audience(candidates, policy)
+    chosen = scoring.set_index(CUSTOMER_KEY).loc[audience[CUSTOMER_KEY]].reset_index()
+    reasons = reason_codes(model.load_booster(), model.spec, chosen)
+    audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)
     publication = publish_audience(
         audience, settings.audiences_dir, campaign_id, run_date.date(), model.version, run_id
     )

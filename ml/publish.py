@@ -60,7 +60,10 @@ def publish_audience(
     ``fail_before_swap`` raises after writing aside, to prove a crash leaves the previous
     publication intact (used by tests).
     """
-    frame = audience.assign(model_version=model_version, run_id=run_id)[list(PUBLISHED_COLUMNS)]
+    reasons = [c for c in audience.columns if c.startswith("reason_")]
+    frame = audience.assign(model_version=model_version, run_id=run_id)[
+        [*PUBLISHED_COLUMNS, *reasons]
+    ]
     campaign_dir = audiences_dir / campaign_id
     campaign_dir.mkdir(parents=True, exist_ok=True)
     final = campaign_dir / run_date.isoformat()

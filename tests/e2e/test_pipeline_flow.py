@@ -67,6 +67,7 @@ def test_audience_is_published_pseudonymous_and_opted_in(run, small_data):
     parquet = pd.read_parquet(summary["audience_files"]["parquet"])
     assert len(csv) == len(parquet) == 600
     assert set(csv["group"]) == {"target", "control"}
+    assert csv["reason_1"].notna().all()  # every published customer has a top reason
     assert (csv["model_version"] == summary["scoring_model_version"]).all()
     assert (csv["run_id"] == summary["run_id"]).all()
 
