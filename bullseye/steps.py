@@ -194,7 +194,10 @@ def check_drift(
     test_periods = list(model.meta["split"]["test_periods"])
     reference = load_training_frame(settings, target)
     reference = reference[reference[PERIOD_ID].isin(test_periods)].copy()
-    reference[PREDICTION_COLUMN] = predict(model.load_booster(), model.spec, reference)
+    reference_scores = predict(model.load_booster(), model.spec, reference)
+    if model.calibrator is not None:  # the scoring set's scores are calibrated too
+        reference_scores = model.calibrator.apply(reference_scores)
+    reference[PREDICTION_COLUMN] = reference_scores
     spec = model.spec
     numeric = [c for c in spec.numeric if c not in CAMPAIGN_CONTEXT_FEATURES]
     categorical = [c for c in spec.categorical if c not in CAMPAIGN_CONTEXT_FEATURES]

@@ -19,6 +19,9 @@ def render_summary(summary: dict) -> str:
         f"  oracle ROC AUC    {_fmt(summary['oracle_roc_auc'])}  (true probabilities)",
         f"  top-decile lift   {_fmt(summary['top_decile_lift'])}"
         f"  (baseline {_fmt(summary['baseline_top_decile_lift'])})",
+        f"  calibration       {summary['calibration']}: Brier "
+        f"{_fmt(summary['test_brier_before_calibration'])} -> "
+        f"{_fmt(summary['test_brier_after_calibration'])}",
         f"  Optuna trials     {summary['tuning_trials']} ({summary['tuning_pruned']} pruned)",
         "",
         f"Audience for '{summary['campaign_id']}': {summary['audience_size']} of "

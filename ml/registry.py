@@ -20,6 +20,7 @@ import pandas as pd
 import xgboost as xgb
 from sklearn.metrics import roc_auc_score
 
+from ml.calibrate import Calibrator
 from ml.data import FeatureSpec
 from ml.schema import LABEL
 from ml.segments import Segmenter
@@ -45,6 +46,11 @@ class ModelVersion:
             {k: tuple(v) for k, v in features["categorical"].items()},
             Segmenter.from_dict(segmenter) if segmenter else None,
         )
+
+    @property
+    def calibrator(self) -> Calibrator | None:
+        calibration = self.meta.get("calibration")
+        return Calibrator.from_dict(calibration["calibrator"]) if calibration else None
 
     def load_booster(self) -> xgb.Booster:
         booster = xgb.Booster()
@@ -88,6 +94,7 @@ def register(
         "num_boost_round": model.num_boost_round,
         "metrics": model.metrics.as_dict(),
         "baseline_metrics": model.baseline_metrics.as_dict(),
+        "calibration": model.calibration | {"calibrator": model.calibrator.to_dict()},
         "split": {
             "kind": model.split_kind,
             "test_periods": model.test_periods,

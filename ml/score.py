@@ -12,8 +12,10 @@ from ml.train import predict
 
 def score_customers(model: ModelVersion, scoring: pd.DataFrame) -> pd.DataFrame:
     """One row per eligible customer, in the scoring mart's order: pseudonymous key, score
-    and decile (1 = best)."""
+    (the model's calibrated probability) and decile (1 = best)."""
     scores = predict(model.load_booster(), model.spec, scoring) if len(scoring) else []
+    if model.calibrator is not None and len(scoring):
+        scores = model.calibrator.apply(scores)  # calibrated probability; same ranking
     out = pd.DataFrame(
         {
             CAMPAIGN_ID: scoring[CAMPAIGN_ID].to_numpy(),

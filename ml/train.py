@@ -9,6 +9,7 @@ import pandas as pd
 import xgboost as xgb
 
 from ml.baseline import fit_baseline, predict_baseline
+from ml.calibrate import Calibrator, brier, choose_calibrator, reliability_table
 from ml.data import FeatureSpec, Split, check_trainable, fingerprint, split_by_time
 from ml.evaluate import Metrics, decile_table, evaluate
 from ml.schema import CUSTOMER_ID, CUSTOMER_KEY, LABEL, PERIOD_ID
@@ -44,6 +45,8 @@ class TrainedModel:
     rows: dict[str, int]
     data_fingerprint: str
     test_scores: pd.DataFrame  # the test rows' ids, label and score, for oracle checks
+    calibrator: Calibrator
+    calibration: dict  # method, CV log loss, Brier and reliability on test before/after
 
 
 def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModel:
@@ -80,6 +83,16 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
     booster = xgb.train(params, to_dmatrix(x_fit, y_fit), num_boost_round=rounds)
     scores = booster.predict(to_dmatrix(x_test))
 
+    # Calibrate on validation predictions of a train-only model with the same parameters (the
+    # refit model has seen validation), then judge the map on the untouched test rows.
+    train_only = xgb.train(
+        params, to_dmatrix(x_train, y_train), num_boost_round=tuning.best_iteration + 1
+    )
+    valid_scores = train_only.predict(to_dmatrix(x_valid))
+    calibration = choose_calibrator(valid_scores, y_valid.to_numpy(), config.seed)
+    calibrated = calibration.calibrator.apply(scores)
+    y_true = y_test.to_numpy()
+
     baseline = fit_baseline(spec, x_fit, y_fit)
     baseline_scores = predict_baseline(baseline, spec, x_test)
 
@@ -100,6 +113,15 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
         rows={"train": len(x_train), "validation": len(x_valid), "test": len(x_test)},
         data_fingerprint=data_fingerprint,
         test_scores=test_scores,
+        calibrator=calibration.calibrator,
+        calibration={
+            "method": calibration.calibrator.method,
+            "cv_log_loss": calibration.cv_log_loss,
+            "test_brier_before": brier(y_true, scores),
+            "test_brier_after": brier(y_true, calibrated),
+            "reliability_before": reliability_table(y_true, scores).round(4).to_dict("records"),
+            "reliability_after": reliability_table(y_true, calibrated).round(4).to_dict("records"),
+        },
     )
 
 

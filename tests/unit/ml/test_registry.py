@@ -27,3 +27,22 @@ def test_register_load_and_promote(tmp_path, training_frame):
         "champion": first.version,
         "challenger": second.version,
     }
+
+
+def test_registered_model_scores_calibrated_probabilities(tmp_path, training_frame):
+    from ml.score import score_customers
+
+    model = train_response_model(training_frame, TrainingConfig(n_trials=3, seed=1))
+    version = registry.register(model, tmp_path, None, "run1")
+    assert version.calibrator is not None
+    assert version.meta["calibration"]["method"] in {"isotonic", "platt"}
+    rows = training_frame[training_frame["period_id"] == "c3"]
+    scored = score_customers(version, rows)
+    raw = predict(version.load_booster(), version.spec, rows)
+    assert scored["score"].between(0, 1).all()
+    # calibration is monotone: it never reorders customers
+    order_raw = raw.argsort(kind="stable")
+    assert (
+        scored["score"].to_numpy()[order_raw][1:]
+        >= scored["score"].to_numpy()[order_raw][:-1] - 1e-12
+    ).all()
