@@ -76,6 +76,72 @@ def import_hillstrom_command(
     typer.echo(f"Landing tables in {out / 'landing'}: {rows}")
 
 
+models_app = typer.Typer(help="The model registry: list, inspect, promote, roll back.")
+app.add_typer(models_app, name="models")
+TargetOption = Annotated[str, typer.Option(help="Declared target name.")]
+HomeOption = Annotated[Path | None, typer.Option(help="Bullseye home (default from settings).")]
+
+
+def _models_dir(home: Path | None) -> Path:
+    from bullseye.settings import Settings
+
+    return Settings(**({"home": home} if home else {})).models_dir
+
+
+@models_app.command("list")
+def models_list(target: TargetOption = "campaign_response", home: HomeOption = None) -> None:
+    """Every version of a target, newest first, with its test metrics and aliases."""
+    from ml import registry
+
+    models_dir = _models_dir(home)
+    aliases = registry.aliases(models_dir, target)
+    names = {v: k for k, v in aliases.items()}
+    typer.echo(f"{'version':<30}{'alias':<12}{'test ROC AUC':>14}{'baseline':>10}{'lift@10%':>10}")
+    for model in registry.list_versions(models_dir, target):
+        m, b = model.meta["metrics"], model.meta["baseline_metrics"]
+        typer.echo(
+            f"{model.version:<30}{names.get(model.version, ''):<12}{m['roc_auc']:>14.4f}"
+            f"{b['roc_auc']:>10.4f}{m['top_decile_lift']:>10.2f}"
+        )
+
+
+@models_app.command("show")
+def models_show(
+    version: str, target: TargetOption = "campaign_response", home: HomeOption = None
+) -> None:
+    """A version's metadata (features, params, metrics, split, calibration) as JSON."""
+    import json
+
+    from ml import registry
+
+    model = registry.resolve(_models_dir(home), target, version)
+    typer.echo(json.dumps(model.meta, indent=2, default=str))
+
+
+@models_app.command("promote")
+def models_promote(
+    version: str, target: TargetOption = "campaign_response", home: HomeOption = None
+) -> None:
+    """Make a version champion (scoring uses the champion)."""
+    from ml import registry
+
+    registry.promote(_models_dir(home), target, version)
+    typer.echo(f"{target}: {version} is champion")
+
+
+@models_app.command("rollback")
+def models_rollback(target: TargetOption = "campaign_response", home: HomeOption = None) -> None:
+    """Return to the previous champion."""
+    from ml import registry
+
+    try:
+        previous = registry.rollback(_models_dir(home), target)
+    except ValueError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+    typer.echo(f"{target}: {previous} is champion again")
+
+
 @app.command()
 def check(landing: Annotated[Path, typer.Option(help="Landing folder.")]) -> None:
     """Check a landing folder against the data contract (no data is read, only schemas)."""

@@ -129,10 +129,48 @@ def aliases(models_dir: Path, target: str) -> dict[str, str]:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
+def champion_history(models_dir: Path, target: str) -> list[str]:
+    """Earlier champions, oldest first (what ``rollback`` returns to)."""
+    path = models_dir / target / "champion_history.json"
+    return json.loads(path.read_text()) if path.is_file() else []
+
+
 def set_alias(models_dir: Path, target: str, alias: str, version: str) -> None:
     load(models_dir, target, version)  # must exist
-    current = aliases(models_dir, target) | {alias: version}
+    current = aliases(models_dir, target)
+    if alias == "champion" and current.get("champion") not in (None, version):
+        history = [*champion_history(models_dir, target), current["champion"]]
+        _write_json_atomic(models_dir / target / "champion_history.json", history)
+    updated = current | {alias: version}
+    if alias == "champion" and updated.get("challenger") == version:
+        del updated["challenger"]  # promoted: no longer waiting
+    _write_json_atomic(models_dir / target / "aliases.json", updated)
+
+
+def list_versions(models_dir: Path, target: str) -> list[ModelVersion]:
+    """Every registered version of a target, newest first."""
+    folder = models_dir / target
+    versions = (
+        [d.name for d in folder.iterdir() if (d / META_FILE).is_file()] if folder.is_dir() else []
+    )
+    return [load(models_dir, target, v) for v in sorted(versions, reverse=True)]
+
+
+def promote(models_dir: Path, target: str, version: str) -> None:
+    """An explicit human decision: ``version`` becomes champion."""
+    set_alias(models_dir, target, "champion", version)
+
+
+def rollback(models_dir: Path, target: str) -> str:
+    """Make the previous champion champion again; returns its version."""
+    history = champion_history(models_dir, target)
+    if not history:
+        raise ValueError(f"No earlier champion of {target!r} to roll back to.")
+    previous = history[-1]
+    current = aliases(models_dir, target) | {"champion": previous}
     _write_json_atomic(models_dir / target / "aliases.json", current)
+    _write_json_atomic(models_dir / target / "champion_history.json", history[:-1])
+    return previous
 
 
 def resolve(models_dir: Path, target: str, alias_or_version: str = "champion") -> ModelVersion:

@@ -1,0 +1,53 @@
+"""Promotion and rollback, through the registry and through the command line."""
+
+from typer.testing import CliRunner
+
+from bullseye.cli import app
+from ml import registry
+from ml.train import TrainingConfig, train_response_model
+
+TARGET = "campaign_response"
+
+
+def _two_versions(tmp_path, training_frame):
+    models_dir = tmp_path / "models"
+    model = train_response_model(training_frame, TrainingConfig(n_trials=2, seed=1))
+    first = registry.register(model, models_dir, None, "run1")
+    registry.promote(models_dir, TARGET, first.version)
+    second = registry.register(model, models_dir, None, "run2")
+    registry.set_alias(models_dir, TARGET, "challenger", second.version)
+    return models_dir, first.version, second.version
+
+
+def test_promote_then_rollback(tmp_path, training_frame):
+    models_dir, first, second = _two_versions(tmp_path, training_frame)
+    registry.promote(models_dir, TARGET, second)
+    assert registry.aliases(models_dir, TARGET) == {"champion": second}
+    assert registry.rollback(models_dir, TARGET) == first
+    assert registry.aliases(models_dir, TARGET)["champion"] == first
+    assert registry.champion_history(models_dir, TARGET) == []
+
+
+def test_models_commands(tmp_path, training_frame):
+    models_dir, first, second = _two_versions(tmp_path, training_frame)
+    home = ["--home", str(tmp_path)]
+    runner = CliRunner()
+
+    listed = runner.invoke(app, ["models", "list", *home])
+    assert listed.exit_code == 0, listed.output
+    assert first in listed.output
+    assert "challenger" in listed.output
+
+    promoted = runner.invoke(app, ["models", "promote", second, *home])
+    assert promoted.exit_code == 0, promoted.output
+    assert registry.resolve(models_dir, TARGET).version == second
+
+    shown = runner.invoke(app, ["models", "show", "champion", *home])
+    assert f'"version": "{second}"' in shown.output
+
+    rolled = runner.invoke(app, ["models", "rollback", *home])
+    assert rolled.exit_code == 0, rolled.output
+    assert registry.resolve(models_dir, TARGET).version == first
+    again = runner.invoke(app, ["models", "rollback", *home])
+    assert again.exit_code == 2
+    assert "No earlier champion" in again.output
