@@ -30,6 +30,7 @@ class TuningBudget:
     timeout_s: float
     seed: int
     n_threads: int = 2
+    is_pruning: bool = True  # median pruning on the validation curve (off: for comparison)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,11 @@ def tune(
         load_if_exists=True,
         direction="maximize",
         sampler=optuna.samplers.TPESampler(seed=budget.seed),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=10),
+        pruner=(
+            optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=10)
+            if budget.is_pruning
+            else optuna.pruners.NopPruner()
+        ),
     )
     done = sum(t.state.is_finished() for t in study.trials)
     remaining = max(budget.n_trials - done, 0)
