@@ -7,7 +7,6 @@ Runs on Prefect's ephemeral local server with no set-up.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from bullseye.summary import render_summary
 from bullseye.targets import Target, TargetKind, get_target, load_targets
 from bullseye.warehouse import resolve_campaign
 from flows.dbt import dbt_build
-from flows.refresh import refresh_warehouse
+from flows.refresh import refresh_warehouse, start_run
 
 CAMPAIGN_RESPONSE = TargetKind.CAMPAIGN_RESPONSE.value
 
@@ -94,11 +93,8 @@ def pipeline(
             fields of customer_profiles and segment_label.
     """
     logger = get_run_logger()
-    overrides = {k: v for k, v in {"home": home, "n_trials": n_trials}.items() if v is not None}
-    settings = Settings(**overrides)
-    as_of = (as_of or datetime.now(UTC)).replace(microsecond=0)
-    as_of_naive = as_of.astimezone(UTC).replace(tzinfo=None) if as_of.tzinfo else as_of
-    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    run = start_run(home, n_trials, as_of)
+    settings, as_of_naive, run_id = run.settings, run.as_of, run.run_id
     run_dir = settings.runs_dir / run_id
 
     targets = load_targets(settings.targets_file)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -44,6 +45,24 @@ def quality_gate(settings: Settings) -> list[dict]:
     )
     enforce(summary, settings.quality_thresholds)
     return records
+
+
+@dataclass(frozen=True)
+class RunContext:
+    settings: Settings
+    as_of: datetime  # naive UTC, to the second
+    run_id: str
+
+
+def start_run(home: Path | None, n_trials: int | None, as_of: datetime | None) -> RunContext:
+    """Settings with the flow's overrides, the as-of moment as naive UTC (default: now; a
+    naive value is taken as UTC) and a new run id."""
+    overrides = {k: v for k, v in {"home": home, "n_trials": n_trials}.items() if v is not None}
+    as_of = (as_of or datetime.now(UTC)).replace(microsecond=0)
+    if as_of.tzinfo:
+        as_of = as_of.astimezone(UTC).replace(tzinfo=None)
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    return RunContext(Settings(**overrides), as_of, run_id)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ declared target's model."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,10 +10,9 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from bullseye import steps
-from bullseye.settings import Settings
 from bullseye.targets import get_target, load_targets
 from flows.pipeline import train
-from flows.refresh import refresh_warehouse
+from flows.refresh import refresh_warehouse, start_run
 
 
 def _run_name() -> str:
@@ -40,13 +38,10 @@ def train_target(
         home: Bullseye home folder.
         n_trials: Optuna trial budget (default from settings).
     """
-    overrides = {k: v for k, v in {"home": home, "n_trials": n_trials}.items() if v is not None}
-    settings = Settings(**overrides)
+    run = start_run(home, n_trials, as_of)
+    settings, as_of_naive, run_id = run.settings, run.as_of, run.run_id
     targets = load_targets(settings.targets_file)
     declared = get_target(targets, target)
-    as_of = (as_of or datetime.now(UTC)).replace(microsecond=0)
-    as_of_naive = as_of.astimezone(UTC).replace(tzinfo=None) if as_of.tzinfo else as_of
-    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
     refresh_warehouse(Path(landing_dir), as_of_naive, settings, targets)
     outcome = train(settings, declared, run_id)
