@@ -76,7 +76,7 @@ def import_hillstrom_command(
     typer.echo(f"Landing tables in {out / 'landing'}: {rows}")
 
 
-models_app = typer.Typer(help="The model registry: list, inspect, promote, roll back.")
+models_app = typer.Typer(help="The model registry: list, inspect, report, promote, roll back.")
 app.add_typer(models_app, name="models")
 TargetOption = Annotated[str, typer.Option(help="Declared target name.")]
 HomeOption = Annotated[Path | None, typer.Option(help="Bullseye home (default from settings).")]
@@ -116,6 +116,17 @@ def models_show(
 
     model = registry.resolve(_models_dir(home), target, version)
     typer.echo(json.dumps(model.meta, indent=2, default=str))
+
+
+@models_app.command("report")
+def models_report(
+    version: str = "champion", target: TargetOption = "campaign_response", home: HomeOption = None
+) -> None:
+    """(Re)write a version's HTML model report and print its path."""
+    from ml import registry
+
+    model = registry.resolve(_models_dir(home), target, version)
+    typer.echo(str(model.write_report()))
 
 
 @models_app.command("promote")

@@ -49,6 +49,17 @@ class Settings(BaseSettings):
     )
     n_trials: int = Field(default=25, ge=1, description="Optuna trial budget per training run.")
     tuning_timeout_s: float = Field(default=120.0, gt=0, description="Optuna wall-clock budget.")
+    tuning_workers: int = Field(
+        default=1,
+        ge=1,
+        description="Optuna workers sharing one study (XGBoost threads are split among them).",
+    )
+    promotion_margin: float = Field(
+        default=0.005,
+        ge=0,
+        description="ROC AUC a new model must gain over the champion, on the new model's test "
+        "period, to be promoted automatically; otherwise it waits as challenger.",
+    )
     test_periods: int = Field(
         default=1, ge=1, description="Latest campaigns (or snapshots) held out as the test set."
     )

@@ -91,6 +91,7 @@ def training_config(settings: Settings, target: Target) -> TrainingConfig:
         test_periods=settings.test_periods,
         min_positives=target.min_positives,
         storage=settings.optuna_storage,
+        n_workers=settings.tuning_workers,
         use_segments=settings.segments_as_feature,
     )
 
@@ -105,13 +106,23 @@ def load_training_frame(settings: Settings, target: Target) -> pd.DataFrame:
 
 
 def train_and_register(
-    settings: Settings, target: Target, run_id: str, config: TrainingConfig | None = None
+    settings: Settings,
+    target: Target,
+    run_id: str,
+    config: TrainingConfig | None = None,
+    truth_dir: Path | None = None,
 ) -> TrainingOutcome:
+    """Train, register (with its HTML report) and promote the new version if it beats the
+    champion by the configured margin. ``truth_dir``: generator ground truth, for the oracle."""
     frame = load_training_frame(settings, target)
     model = train_response_model(frame, config or training_config(settings, target))
-    version = registry.register(model, settings.models_dir, manifest_hash(), run_id)
+    reference = {"oracle_roc_auc": oracle_roc_auc(model, truth_dir)}
+    version = registry.register(model, settings.models_dir, manifest_hash(), run_id, reference)
     test_rows = frame[frame[PERIOD_ID].isin(model.test_periods)]
-    promotion = registry.promote_if_better(settings.models_dir, version, test_rows)
+    promotion = registry.promote_if_better(
+        settings.models_dir, version, test_rows, settings.promotion_margin
+    )
+    version.write_report(f"{promotion.alias}: {promotion.reason}")
     return TrainingOutcome(model, version, promotion)
 
 

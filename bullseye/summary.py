@@ -23,6 +23,8 @@ def render_summary(summary: dict) -> str:
         f"{_fmt(summary['test_brier_before_calibration'])} -> "
         f"{_fmt(summary['test_brier_after_calibration'])}",
         f"  Optuna trials     {summary['tuning_trials']} ({summary['tuning_pruned']} pruned)",
+        *(f"  LEAKAGE WARNING   {w}" for w in summary.get("leakage_warnings", [])),
+        f"  report   {summary.get('model_report', 'n/a')}",
         "",
         f"Audience for '{summary['campaign_id']}': {summary['audience_size']} of "
         f"{summary['eligible_customers']} eligible customers {summary['audience_by_group']}",

@@ -12,7 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
 from prefect.cache_policies import NO_CACHE
 
 from bullseye import steps
@@ -27,8 +31,20 @@ CAMPAIGN_RESPONSE = TargetKind.CAMPAIGN_RESPONSE.value
 
 
 @task(name="train", cache_policy=NO_CACHE)
-def train(settings: Settings, target: Target, run_id: str) -> steps.TrainingOutcome:
-    return steps.train_and_register(settings, target, run_id)
+def train(
+    settings: Settings, target: Target, run_id: str, truth_dir: Path | None = None
+) -> steps.TrainingOutcome:
+    outcome = steps.train_and_register(settings, target, run_id, truth_dir=truth_dir)
+    report = outcome.version.report_path
+    create_link_artifact(
+        link=report.as_uri(),
+        link_text=f"Model report {target.name} {outcome.version.version}",
+        key=f"model-report-{target.name.replace('_', '-')}",
+        description=f"{outcome.promotion.alias}: {outcome.promotion.reason}",
+    )
+    for warning in outcome.model.warnings:
+        get_run_logger().warning("Leakage warning for %s: %s", target.name, warning)
+    return outcome
 
 
 @task(name="profile-customers", cache_policy=NO_CACHE)
@@ -105,7 +121,7 @@ def pipeline(
     dbt_build(settings, scoring_build, ["--select", "scoring_campaign"])
 
     profiled = profile(settings, as_of_naive, run_dir)
-    trained = train(settings, target, run_id)
+    trained = train(settings, target, run_id, truth_dir)
     filters = tuple((k, tuple(v)) for k, v in sorted((audience_filters or {}).items()))
     scoring = score_and_publish(settings, campaign_id, top_k, as_of_naive, run_id, filters)
     drifted = drift(settings, target, scoring, run_dir)
@@ -123,7 +139,7 @@ def pipeline(
         "test_periods": list(model.test_periods),
         "test_roc_auc": model.metrics.roc_auc,
         "baseline_roc_auc": model.baseline_metrics.roc_auc,
-        "oracle_roc_auc": steps.oracle_roc_auc(model, truth_dir),
+        "oracle_roc_auc": trained.version.meta["reference"]["oracle_roc_auc"],
         "test_pr_auc": model.metrics.pr_auc,
         "test_log_loss": model.metrics.log_loss,
         "top_decile_lift": model.metrics.top_decile_lift,
@@ -133,6 +149,8 @@ def pipeline(
         "test_brier_after_calibration": model.calibration["test_brier_after"],
         "tuning_trials": model.tuning.n_trials,
         "tuning_pruned": model.tuning.n_pruned,
+        "model_report": str(trained.version.report_path),
+        "leakage_warnings": list(model.warnings),
         "deciles": model.deciles.to_dict(orient="records"),
         "scoring_model_version": scoring.model_version,
         "eligible_customers": scoring.scored,

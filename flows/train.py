@@ -52,6 +52,8 @@ def train_target(
         "kind": declared.kind.value,
         "model_version": outcome.version.version,
         "model_path": str(outcome.version.path),
+        "model_report": str(outcome.version.report_path),
+        "leakage_warnings": list(model.warnings),
         "promotion": outcome.promotion.reason,
         "alias": outcome.promotion.alias,
         "split": model.split_kind,

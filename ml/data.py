@@ -109,6 +109,42 @@ def split_by_time(frame: pd.DataFrame, test_periods: int, seed: int) -> Split:
     )
 
 
+def describe_split(split: Split, spec: FeatureSpec) -> dict:
+    """What the model was trained and judged on: rows, positives and periods per split, and per
+    feature its missing share and typical value on the training rows."""
+    parts = {}
+    for name, part in (("train", split.train), ("validation", split.valid), ("test", split.test)):
+        dates = pd.to_datetime(part[PERIOD_AT])
+        parts[name] = {
+            "rows": len(part),
+            "positives": int(part[LABEL].sum()),
+            "base_rate": float(part[LABEL].mean()),
+            "periods": sorted(part[PERIOD_ID].astype(str).unique()),
+            "from": dates.min().isoformat(),
+            "to": dates.max().isoformat(),
+        }
+    matrix = spec.matrix(split.train)
+    features = []
+    for column in matrix.columns:
+        values = matrix[column]
+        typical = (
+            values.mean()
+            if column in spec.numeric
+            else (values.mode().iloc[0] if values.notna().any() else None)
+        )
+        features.append(
+            {
+                "feature": column,
+                "type": "numeric" if column in spec.numeric else "categorical",
+                "missing_share": float(values.isna().mean()),
+                "typical": None
+                if pd.isna(typical)
+                else (round(float(typical), 4) if column in spec.numeric else str(typical)),
+            }
+        )
+    return {"splits": parts, "features": features}
+
+
 def check_trainable(frame: pd.DataFrame, min_positives: int, where: str) -> None:
     positives = int(frame[LABEL].sum())
     if frame[LABEL].nunique() < 2 or positives < min_positives:

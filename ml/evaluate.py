@@ -66,3 +66,28 @@ def evaluate(y_true: np.ndarray, scores: np.ndarray) -> Metrics:
         brier=float(brier_score_loss(y, p)),
         top_decile_lift=float(deciles.loc[deciles["decile"] == 1, "lift"].iloc[0]),
     )
+
+
+# A single feature carrying most of the model, or a near-perfect test score, usually means the
+# label leaked into a feature (a field filled in after the response, a post-period aggregate).
+LEAKAGE_MAX_IMPORTANCE_SHARE = 0.5
+LEAKAGE_MAX_ROC_AUC = 0.99
+
+
+def leakage_warnings(importance: pd.Series, roc_auc: float) -> list[str]:
+    """Warnings for a model that looks too good to be true."""
+    warnings = []
+    total = float(importance.sum())
+    if total > 0 and len(importance) > 1:
+        top, share = str(importance.index[0]), float(importance.iloc[0]) / total
+        if share > LEAKAGE_MAX_IMPORTANCE_SHARE:
+            warnings.append(
+                f"'{top}' carries {share:.0%} of the model's importance (mean |SHAP|): check "
+                "that it is known before the moment it predicts."
+            )
+    if roc_auc > LEAKAGE_MAX_ROC_AUC:
+        warnings.append(
+            f"Test ROC AUC is {roc_auc:.4f} (> {LEAKAGE_MAX_ROC_AUC}): marketing responses are "
+            "rarely that predictable; look for a feature built from the outcome."
+        )
+    return warnings

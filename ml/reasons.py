@@ -54,13 +54,24 @@ def phrase(feature: str, value) -> str:
     return f"{feature.replace('_', ' ')}: {value}"
 
 
+def shap_contributions(booster: xgb.Booster, matrix: pd.DataFrame) -> np.ndarray:
+    """XGBoost's exact TreeSHAP values per row and feature (the bias column dropped)."""
+    return booster.predict(to_dmatrix(matrix), pred_contribs=True)[:, :-1]
+
+
+def mean_abs_shap(booster: xgb.Booster, matrix: pd.DataFrame) -> pd.Series:
+    """Global importance: mean absolute SHAP contribution per feature, largest first."""
+    values = np.abs(shap_contributions(booster, matrix)).mean(axis=0)
+    return pd.Series(values, index=matrix.columns).sort_values(ascending=False)
+
+
 def reason_codes(
     booster: xgb.Booster, spec: FeatureSpec, frame: pd.DataFrame, top_n: int = 3
 ) -> pd.DataFrame:
     """``reason_1`` … ``reason_<top_n>`` per row: the features with the largest positive SHAP
     contribution, as phrases (empty when fewer features raised the score)."""
     matrix = spec.matrix(frame)
-    contributions = booster.predict(to_dmatrix(matrix), pred_contribs=True)[:, :-1]  # no bias
+    contributions = shap_contributions(booster, matrix)
     order = np.argsort(-contributions, axis=1)[:, :top_n]
     names = list(matrix.columns)
     reasons = {f"reason_{i + 1}": [] for i in range(top_n)}

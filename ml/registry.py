@@ -1,9 +1,10 @@
 """Model registry on the file system: one folder per version, aliases per target.
 
 ``<models_dir>/<target>/<version>/`` holds ``booster.ubj`` (XGBoost's own format),
-``model.json`` (features and their types, params, metrics, data fingerprint, dbt manifest
-hash, code version) and ``deciles.csv``. ``<models_dir>/<target>/aliases.json`` maps
-``champion``/``challenger`` to versions.
+``model.json`` (features and their types, params, metrics, importance, data summary, leakage
+warnings, data fingerprint, dbt manifest hash, code version), ``deciles.csv``, the test rows'
+labels and scores, the tuning history and ``report.html``.
+``<models_dir>/<target>/aliases.json`` maps ``champion``/``challenger`` to versions.
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ from sklearn.metrics import roc_auc_score
 
 from ml.calibrate import Calibrator
 from ml.data import FeatureSpec
+from ml.model_report import (
+    DECILES_FILE,
+    REPORT_FILE,
+    TEST_SCORES_FILE,
+    TUNING_HISTORY_FILE,
+    write_model_report,
+)
 from ml.schema import LABEL
 from ml.segments import Segmenter
 from ml.train import TrainedModel, predict
@@ -52,6 +60,13 @@ class ModelVersion:
         calibration = self.meta.get("calibration")
         return Calibrator.from_dict(calibration["calibrator"]) if calibration else None
 
+    @property
+    def report_path(self) -> Path:
+        return self.path / REPORT_FILE
+
+    def write_report(self, promotion: str | None = None) -> Path:
+        return write_model_report(self.path, self.meta, promotion)
+
     def load_booster(self) -> xgb.Booster:
         booster = xgb.Booster()
         booster.load_model(self.path / BOOSTER_FILE)
@@ -66,9 +81,16 @@ def _write_json_atomic(path: Path, payload: dict) -> None:
 
 
 def register(
-    model: TrainedModel, models_dir: Path, manifest_hash: str | None, run_id: str
+    model: TrainedModel,
+    models_dir: Path,
+    manifest_hash: str | None,
+    run_id: str,
+    reference: dict | None = None,
 ) -> ModelVersion:
-    """Save a trained model as a new version (``v<UTC time>-<data fingerprint>``)."""
+    """Save a trained model as a new version (``v<UTC time>-<data fingerprint>``).
+
+    ``reference`` holds figures from outside the model to show beside it, such as the oracle
+    ROC AUC of the generator's true probabilities."""
     created_at = datetime.now(UTC)
     target = model.target
     base = f"v{created_at:%Y%m%d%H%M%S}-{model.data_fingerprint[:8]}"
@@ -79,7 +101,9 @@ def register(
     path = models_dir / target / version
     path.mkdir(parents=True)
     model.booster.save_model(path / BOOSTER_FILE)
-    model.deciles.to_csv(path / "deciles.csv", index=False)
+    model.deciles.to_csv(path / DECILES_FILE, index=False)
+    model.test_scores[["label", "score", "baseline_score"]].to_parquet(path / TEST_SCORES_FILE)
+    pd.DataFrame(model.tuning.history).to_csv(path / TUNING_HISTORY_FILE, index=False)
     meta = {
         "target": target,
         "version": version,
@@ -94,6 +118,10 @@ def register(
         "num_boost_round": model.num_boost_round,
         "metrics": model.metrics.as_dict(),
         "baseline_metrics": model.baseline_metrics.as_dict(),
+        "reference": reference or {},
+        "importance": {k: round(float(v), 6) for k, v in model.importance.items()},
+        "warnings": list(model.warnings),
+        "data_summary": model.data_summary,
         "calibration": model.calibration | {"calibrator": model.calibrator.to_dict()},
         "split": {
             "kind": model.split_kind,

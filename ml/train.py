@@ -10,8 +10,16 @@ import xgboost as xgb
 
 from ml.baseline import fit_baseline, predict_baseline
 from ml.calibrate import Calibrator, brier, choose_calibrator, reliability_table
-from ml.data import FeatureSpec, Split, check_trainable, fingerprint, split_by_time
-from ml.evaluate import Metrics, decile_table, evaluate
+from ml.data import (
+    FeatureSpec,
+    Split,
+    check_trainable,
+    describe_split,
+    fingerprint,
+    split_by_time,
+)
+from ml.evaluate import Metrics, decile_table, evaluate, leakage_warnings
+from ml.reasons import mean_abs_shap
 from ml.schema import CUSTOMER_ID, CUSTOMER_KEY, LABEL, PERIOD_ID
 from ml.segments import segment_customers
 from ml.tune import TuningBudget, TuningResult, to_dmatrix, tune
@@ -26,6 +34,7 @@ class TrainingConfig:
     test_periods: int = 1
     min_positives: int = 20
     storage: str | None = None  # Optuna RDB URL; None keeps the study in memory
+    n_workers: int = 1  # Optuna workers on one study; >1 gives up bit-for-bit determinism
     use_segments: bool = False  # add the behavioural segment (fitted on train rows) as a feature
 
 
@@ -47,6 +56,9 @@ class TrainedModel:
     test_scores: pd.DataFrame  # the test rows' ids, label and score, for oracle checks
     calibrator: Calibrator
     calibration: dict  # method, CV log loss, Brier and reliability on test before/after
+    importance: pd.Series  # mean |SHAP| per feature on the test rows, largest first
+    data_summary: dict  # rows, positives and periods per split; per-feature train summary
+    warnings: tuple[str, ...]  # leakage warnings
 
 
 def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModel:
@@ -66,7 +78,9 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
     )
 
     data_fingerprint = fingerprint(frame)
-    budget = TuningBudget(config.n_trials, config.timeout_s, config.seed)
+    budget = TuningBudget(
+        config.n_trials, config.timeout_s, config.seed, n_workers=config.n_workers
+    )
     tuning = tune(
         to_dmatrix(x_train, y_train),
         to_dmatrix(x_valid, y_valid),
@@ -98,15 +112,18 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
 
     test_scores = split.test[[PERIOD_ID, CUSTOMER_ID, CUSTOMER_KEY, LABEL]].copy()
     test_scores["score"] = scores
+    test_scores["baseline_score"] = baseline_scores
+    metrics = evaluate(y_true, scores)
+    importance = mean_abs_shap(booster, x_test)
     return TrainedModel(
         target=config.target,
         booster=booster,
         spec=spec,
         params=params,
         num_boost_round=rounds,
-        metrics=evaluate(y_test.to_numpy(), scores),
-        baseline_metrics=evaluate(y_test.to_numpy(), baseline_scores),
-        deciles=decile_table(y_test.to_numpy(), scores),
+        metrics=metrics,
+        baseline_metrics=evaluate(y_true, baseline_scores),
+        deciles=decile_table(y_true, scores),
         tuning=tuning,
         split_kind=split.kind,
         test_periods=split.test_periods,
@@ -122,6 +139,9 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
             "reliability_before": reliability_table(y_true, scores).round(4).to_dict("records"),
             "reliability_after": reliability_table(y_true, calibrated).round(4).to_dict("records"),
         },
+        importance=importance,
+        data_summary=describe_split(split, spec),
+        warnings=tuple(leakage_warnings(importance, metrics.roc_auc)),
     )
 
 

@@ -29,8 +29,13 @@ class TuningBudget:
     n_trials: int
     timeout_s: float
     seed: int
-    n_threads: int = 2
+    n_threads: int = 2  # XGBoost threads in all, split among the workers
     is_pruning: bool = True  # median pruning on the validation curve (off: for comparison)
+    n_workers: int = 1  # trials run at once against the one study
+
+    @property
+    def threads_per_trial(self) -> int:
+        return max(self.n_threads // self.n_workers, 1)
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ def tune(
             | suggest_params(trial)
             | {
                 "seed": budget.seed,
-                "nthread": budget.n_threads,
+                "nthread": budget.threads_per_trial,
             }
         )
         curves: dict = {}
@@ -104,7 +109,12 @@ def tune(
     done = sum(t.state.is_finished() for t in study.trials)
     remaining = max(budget.n_trials - done, 0)
     if remaining:
-        study.optimize(objective, n_trials=remaining, timeout=budget.timeout_s)
+        # Workers are Optuna's threads over the shared study; XGBoost releases the GIL while it
+        # trains, so they run in parallel. Other processes (or machines) can join the same
+        # study through the RDB storage and study name.
+        study.optimize(
+            objective, n_trials=remaining, timeout=budget.timeout_s, n_jobs=budget.n_workers
+        )
     complete = study.get_trials(states=[optuna.trial.TrialState.COMPLETE])
     if not complete:
         raise RuntimeError(f"Optuna study {study_name!r} finished no trial within its budget.")

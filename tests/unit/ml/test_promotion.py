@@ -51,3 +51,25 @@ def test_models_commands(tmp_path, training_frame):
     again = runner.invoke(app, ["models", "rollback", *home])
     assert again.exit_code == 2
     assert "No earlier champion" in again.output
+
+
+def test_candidate_must_beat_champion_by_the_margin(tmp_path, training_frame):
+    models_dir = tmp_path / "models"
+    model = train_response_model(training_frame, TrainingConfig(n_trials=2, seed=1))
+    first = registry.register(model, models_dir, None, "run1")
+    assert registry.promote_if_better(models_dir, first, training_frame).alias == "champion"
+    test_rows = training_frame[training_frame["period_id"].isin(model.test_periods)]
+
+    # The same model again: equal AUC, so a positive margin keeps it waiting as challenger.
+    second = registry.register(model, models_dir, None, "run2")
+    waiting = registry.promote_if_better(models_dir, second, test_rows, margin=0.005)
+    assert not waiting.is_promoted
+    assert registry.aliases(models_dir, TARGET) == {
+        "champion": first.version,
+        "challenger": second.version,
+    }
+    assert waiting.champion_auc == waiting.candidate_auc
+
+    third = registry.register(model, models_dir, None, "run3")
+    assert registry.promote_if_better(models_dir, third, test_rows, margin=0.0).is_promoted
+    assert registry.resolve(models_dir, TARGET).version == third.version
