@@ -30,10 +30,11 @@ def test_report_has_every_section(tmp_path, training_frame):
     ):
         assert section in page, section
     # Three features, one dominant: the toy model is itself flagged, and the page says so.
-    assert model.warnings and all(html.escape(w) in page for w in model.warnings)
+    assert model.warnings
+    assert all(html.escape(w) in page for w in model.warnings)
     assert "<script src=" not in page  # self-contained: plotly.js is inlined
     assert f"{model.metrics.roc_auc:.4f}" in page
-    assert list(version.meta["importance"])[0] == model.importance.index[0]
+    assert next(iter(version.meta["importance"])) == model.importance.index[0]
     assert version.meta["data_summary"]["splits"]["test"]["rows"] == model.rows["test"]
 
 
