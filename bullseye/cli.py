@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -204,6 +205,11 @@ def _parse_filters(specs: list[str]) -> dict[str, list[str]]:
     return filters
 
 
+class RankBy(StrEnum):
+    score = "score"
+    uplift = "uplift"
+
+
 @app.command()
 def run(
     landing: Annotated[Path, typer.Option(help="Landing folder (one sub-folder per table).")],
@@ -226,10 +232,15 @@ def run(
             "repeatable (e.g. --only rfm_segment=champions,loyal --only region=north)."
         ),
     ] = None,
+    rank_by: Annotated[
+        RankBy,
+        typer.Option(help="score: most likely to respond; uplift: most changed by a contact."),
+    ] = RankBy.score,
 ) -> None:
     """Run the whole pipeline on your own landing folder."""
     _run_pipeline(
         audience_filters=_parse_filters(only or []),
+        rank_by=rank_by.value,
         landing_dir=landing,
         campaign_id=campaign,
         as_of=as_of,
@@ -288,6 +299,10 @@ def demo(
         Path | None, typer.Option(help="Bullseye home (default from settings).")
     ] = None,
     trials: Annotated[int | None, typer.Option(min=1, help="Optuna trial budget.")] = None,
+    rank_by: Annotated[
+        RankBy,
+        typer.Option(help="score: most likely to respond; uplift: most changed by a contact."),
+    ] = RankBy.score,
 ) -> None:
     """Generate synthetic data and run the whole pipeline on it (embedded DuckDB, local Prefect)."""
     from bullseye.datagen import GeneratorConfig
@@ -305,6 +320,7 @@ def demo(
         truth_dir=data.truth_dir,
         home=settings.home,
         n_trials=trials,
+        rank_by=rank_by.value,
     )
 
 

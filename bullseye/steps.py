@@ -20,6 +20,7 @@ from bullseye.targets import Target
 from bullseye.warehouse import read_relation, write_table
 from ml import registry
 from ml.audience import AudiencePolicy, apply_filters, select_audience
+from ml.data import TrainingDataError
 from ml.profile_report import render_profile_report, segment_summary
 from ml.publish import Publication, publish_audience
 from ml.reasons import reason_codes
@@ -27,6 +28,7 @@ from ml.registry import ModelVersion, PromotionDecision
 from ml.schema import (
     CAMPAIGN_CONTEXT_FEATURES,
     CAMPAIGN_ID,
+    CONTACTS_RELATION,
     CUSTOMER_ID,
     CUSTOMER_KEY,
     FEATURES_RELATION,
@@ -39,11 +41,13 @@ from ml.schema import (
     SEGMENTS_RELATION,
     TARGET_NAME,
     TRAINING_REQUIRED,
+    TREATMENT,
     require_columns,
 )
-from ml.score import score_customers
+from ml.score import add_uplift, score_customers
 from ml.segments import segment_customers
 from ml.train import TrainedModel, TrainingConfig, predict, train_response_model
+from ml.uplift import UPLIFT_TARGET, UpliftModel, train_uplift_model, true_uplift_capture
 from monitoring.drift import PREDICTION_COLUMN, DriftResult, drift_report
 
 
@@ -126,14 +130,59 @@ def train_and_register(
     return TrainingOutcome(model, version, promotion)
 
 
+@dataclass(frozen=True)
+class UpliftOutcome:
+    model: UpliftModel | None
+    version: ModelVersion | None
+    promotion: PromotionDecision | None
+    skipped: str | None  # why no uplift model was trained
+
+
+def train_uplift_and_register(
+    settings: Settings, response_target: Target, run_id: str, truth_dir: Path | None = None
+) -> UpliftOutcome:
+    """Train the T-learner uplift model on past campaigns' sent and control contacts, register
+    it with its report, and promote it if its Qini beats the champion's on its test campaign.
+    Skipped, with the reason, when the controls are too few to learn from."""
+    frame = require_columns(
+        read_relation(settings, CONTACTS_RELATION),
+        CONTACTS_RELATION,
+        (*TRAINING_REQUIRED, TREATMENT),
+    )
+    config = training_config(settings, response_target)
+    try:
+        model = train_uplift_model(frame, config)
+    except TrainingDataError as error:
+        return UpliftOutcome(None, None, None, str(error))
+    reference = {}
+    truth = _truth_contacts(truth_dir, ["p_treated", "p_control"])
+    if truth is not None:
+        capture = true_uplift_capture(model.test_scores, truth)
+        reference["true_uplift_capture"] = capture.round(5).to_dict("records")
+    version = registry.register_uplift(
+        model, settings.models_dir, manifest_hash(), run_id, reference
+    )
+    test_rows = frame[frame[PERIOD_ID].isin(model.test_periods)]
+    promotion = registry.promote_if_better(settings.models_dir, version, test_rows)
+    version.write_report(f"{promotion.alias}: {promotion.reason}")
+    return UpliftOutcome(model, version, promotion, None)
+
+
+def _truth_contacts(truth_dir: Path | None, columns: list[str]) -> pd.DataFrame | None:
+    """The generator's true probabilities per contact, keyed like the training marts."""
+    if truth_dir is None or not (Path(truth_dir) / "contacts.parquet").is_file():
+        return None
+    return pd.read_parquet(
+        Path(truth_dir) / "contacts.parquet", columns=[CAMPAIGN_ID, CUSTOMER_ID, *columns]
+    ).rename(columns={CAMPAIGN_ID: PERIOD_ID})
+
+
 def oracle_roc_auc(model: TrainedModel, truth_dir: Path | None) -> float | None:
     """ROC AUC of the generator's true probabilities on a campaign-response model's test
     contacts (the test periods are campaigns)."""
-    if truth_dir is None or not (Path(truth_dir) / "contacts.parquet").is_file():
+    truth = _truth_contacts(truth_dir, ["p_response"])
+    if truth is None:
         return None
-    truth = pd.read_parquet(
-        Path(truth_dir) / "contacts.parquet", columns=[CAMPAIGN_ID, CUSTOMER_ID, "p_response"]
-    ).rename(columns={CAMPAIGN_ID: PERIOD_ID})
     joined = model.test_scores.merge(truth, on=[PERIOD_ID, CUSTOMER_ID], how="inner")
     if joined[LABEL].nunique() < 2:
         return None
@@ -157,7 +206,10 @@ def score_and_publish(
     run_date: datetime,
     run_id: str,
     filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    rank_by: str = "score",
 ) -> ScoringOutcome:
+    """Score the campaign's eligible customers with ``model`` (and the uplift champion, when
+    there is one), select by the policy, add reason codes and publish atomically."""
     scoring = require_columns(
         read_relation(settings, SCORING_RELATION), SCORING_RELATION, SCORING_REQUIRED
     )
@@ -167,9 +219,17 @@ def score_and_publish(
             f"channel without a contact in the last {settings.contact_cooldown_days} days."
         )
     scores = score_customers(model, scoring)
+    uplift_model = _uplift_champion(settings)
+    if uplift_model is not None:
+        scores = add_uplift(scores, uplift_model, scoring)
     scoring_frame = scoring.assign(**{PREDICTION_COLUMN: scores["score"].to_numpy()})
     policy = AudiencePolicy(
-        campaign_id, top_k, settings.control_share, salt=str(settings.seed), filters=filters
+        campaign_id,
+        top_k,
+        settings.control_share,
+        salt=str(settings.seed),
+        filters=filters,
+        rank_by=rank_by,
     )
     candidates = (
         apply_filters(scores, policy.filters, audience_profiles(settings))
@@ -181,9 +241,27 @@ def score_and_publish(
     reasons = reason_codes(model.load_booster(), model.spec, chosen)
     audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)
     publication = publish_audience(
-        audience, settings.audiences_dir, campaign_id, run_date.date(), model.version, run_id
+        audience,
+        settings.audiences_dir,
+        campaign_id,
+        run_date.date(),
+        model.version,
+        run_id,
+        policy={
+            "top_k": top_k,
+            "rank_by": rank_by,
+            "control_share": settings.control_share,
+            "filters": {k: list(v) for k, v in filters},
+            "uplift_model_version": uplift_model.version if uplift_model else None,
+        },
     )
     return ScoringOutcome(model.version, len(scores), audience, publication, scoring_frame)
+
+
+def _uplift_champion(settings: Settings) -> ModelVersion | None:
+    if "champion" not in registry.aliases(settings.models_dir, UPLIFT_TARGET):
+        return None
+    return registry.resolve(settings.models_dir, UPLIFT_TARGET, "champion")
 
 
 def audience_profiles(settings: Settings) -> pd.DataFrame:

@@ -7,6 +7,28 @@ def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
+def _uplift_lines(uplift: dict | None) -> list[str]:
+    if not uplift:
+        return []
+    if "skipped" in uplift:
+        return ["", f"Uplift model: not trained ({uplift['skipped']})"]
+    lines = [
+        "",
+        f"Uplift model {uplift['model_version']}  [{uplift['promotion']}]",
+        f"  Qini coefficient  {_fmt(uplift['qini_coefficient'])}"
+        f"  (ranking by response propensity {_fmt(uplift['propensity_qini_coefficient'])})",
+    ]
+    for row in uplift.get("true_uplift_capture") or []:
+        lines.append(
+            f"  true uplift of top {row['targeted_share']:.0%}: "
+            f"{row['true_uplift_by_uplift']:.4f} by uplift, "
+            f"{row['true_uplift_by_propensity']:.4f} by propensity, "
+            f"{row['true_uplift_random']:.4f} at random"
+        )
+    lines.append(f"  report   {uplift['report']}")
+    return lines
+
+
 def render_summary(summary: dict) -> str:
     drifted = f" ({', '.join(summary['drifted_features'])})" if summary["drifted_features"] else ""
     lines = [
@@ -25,10 +47,12 @@ def render_summary(summary: dict) -> str:
         f"  Optuna trials     {summary['tuning_trials']} ({summary['tuning_pruned']} pruned)",
         *(f"  LEAKAGE WARNING   {w}" for w in summary.get("leakage_warnings", [])),
         f"  report   {summary.get('model_report', 'n/a')}",
+        *_uplift_lines(summary.get("uplift")),
         "",
         f"Audience for '{summary['campaign_id']}': {summary['audience_size']} of "
         f"{summary['eligible_customers']} eligible customers {summary['audience_by_group']}",
         f"  scored by {summary['scoring_model_version']} (champion); "
+        f"ranked by {summary.get('rank_by', 'score')}; "
         f"filters: {summary.get('audience_filters') or 'none'}",
         f"  CSV      {summary['audience_files']['csv']}",
         f"  Parquet  {summary['audience_files']['parquet']}",

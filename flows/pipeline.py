@@ -10,6 +10,7 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import (
@@ -47,6 +48,23 @@ def train(
     return outcome
 
 
+@task(name="train-uplift", cache_policy=NO_CACHE)
+def train_uplift(
+    settings: Settings, target: Target, run_id: str, truth_dir: Path | None = None
+) -> steps.UpliftOutcome:
+    outcome = steps.train_uplift_and_register(settings, target, run_id, truth_dir)
+    if outcome.version is None:
+        get_run_logger().info("No uplift model: %s", outcome.skipped)
+        return outcome
+    create_link_artifact(
+        link=outcome.version.report_path.as_uri(),
+        link_text=f"Uplift model report {outcome.version.version}",
+        key="model-report-campaign-uplift",
+        description=f"{outcome.promotion.alias}: {outcome.promotion.reason}",
+    )
+    return outcome
+
+
 @task(name="profile-customers", cache_policy=NO_CACHE)
 def profile(settings: Settings, as_of: datetime, run_dir: Path) -> steps.ProfileOutcome:
     outcome = steps.profile_customers(settings, as_of, run_dir)
@@ -66,15 +84,34 @@ def score_and_publish(
     run_date: datetime,
     run_id: str,
     filters: tuple[tuple[str, tuple[str, ...]], ...],
+    rank_by: str = "score",
 ) -> steps.ScoringOutcome:
     model = steps.registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE, "champion")
-    return steps.score_and_publish(settings, model, campaign_id, top_k, run_date, run_id, filters)
+    return steps.score_and_publish(
+        settings, model, campaign_id, top_k, run_date, run_id, filters, rank_by
+    )
 
 
 @task(name="drift", cache_policy=NO_CACHE)
 def drift(settings: Settings, target: Target, scoring: steps.ScoringOutcome, run_dir: Path):
     model = steps.registry.resolve(settings.models_dir, target.name, "champion")
     return steps.check_drift(settings, target, model, scoring.scoring_frame, run_dir)
+
+
+def _uplift_summary(outcome: steps.UpliftOutcome) -> dict:
+    if outcome.version is None:
+        return {"skipped": outcome.skipped}
+    meta = outcome.version.meta
+    return {
+        "model_version": outcome.version.version,
+        "promotion": outcome.promotion.reason,
+        "qini_coefficient": meta["metrics"]["qini_coefficient"],
+        "propensity_qini_coefficient": meta["propensity_metrics"]["qini_coefficient"],
+        "auuc": meta["metrics"]["auuc"],
+        "propensity_auuc": meta["propensity_metrics"]["auuc"],
+        "true_uplift_capture": meta["reference"].get("true_uplift_capture"),
+        "report": str(outcome.version.report_path),
+    }
 
 
 def _run_name() -> str:
@@ -94,6 +131,7 @@ def pipeline(
     home: Path | None = None,
     n_trials: int | None = None,
     audience_filters: dict[str, list[str]] | None = None,
+    rank_by: Literal["score", "uplift"] = "score",
 ) -> dict:
     """Run Bullseye end to end on a landing folder and publish one scored audience.
 
@@ -107,6 +145,8 @@ def pipeline(
         n_trials: Optuna trial budget (default from settings).
         audience_filters: profile field -> allowed values, e.g. {"rfm_segment": ["champions"]};
             fields of customer_profiles and segment_label.
+        rank_by: "score" contacts those most likely to respond; "uplift" those a contact
+            changes most (needs past campaigns with control groups).
     """
     logger = get_run_logger()
     run = start_run(home, n_trials, as_of)
@@ -122,8 +162,9 @@ def pipeline(
 
     profiled = profile(settings, as_of_naive, run_dir)
     trained = train(settings, target, run_id, truth_dir)
+    uplift = train_uplift(settings, target, run_id, truth_dir)
     filters = tuple((k, tuple(v)) for k, v in sorted((audience_filters or {}).items()))
-    scoring = score_and_publish(settings, campaign_id, top_k, as_of_naive, run_id, filters)
+    scoring = score_and_publish(settings, campaign_id, top_k, as_of_naive, run_id, filters, rank_by)
     drifted = drift(settings, target, scoring, run_dir)
 
     model = trained.model
@@ -152,6 +193,8 @@ def pipeline(
         "model_report": str(trained.version.report_path),
         "leakage_warnings": list(model.warnings),
         "deciles": model.deciles.to_dict(orient="records"),
+        "uplift": _uplift_summary(uplift),
+        "rank_by": rank_by,
         "scoring_model_version": scoring.model_version,
         "eligible_customers": scoring.scored,
         "audience_filters": audience_filters or {},

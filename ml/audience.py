@@ -1,4 +1,5 @@
-"""Choose who gets contacted: top-k by score, with a deterministic hash-based control group."""
+"""Choose who gets contacted: top-k by response score or by uplift, with a deterministic
+hash-based control group."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ class AudiencePolicy:
     # Keep only customers whose profile values are among the allowed ones, for example
     # (("rfm_segment", ("champions", "loyal")), ("segment_label", ("lapsed low-spend",))).
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # "score": most likely to respond; "uplift": most changed by the contact (needs an uplift
+    # model, trained on campaigns with control groups).
+    rank_by: str = "score"
 
 
 class AudienceFilterError(ValueError):
@@ -62,9 +66,20 @@ def control_draw(campaign_id: str, customer_keys: pd.Series, salt: str) -> np.nd
 
 
 def select_audience(scores: pd.DataFrame, policy: AudiencePolicy) -> pd.DataFrame:
-    """The top_k highest scores (ties by key), each marked target or control. Apply filters
-    first (``apply_filters``)."""
-    ranked = scores.sort_values(["score", CUSTOMER_KEY], ascending=[False, True], ignore_index=True)
+    """The top_k highest by ``policy.rank_by`` (ties by key), each marked target or control.
+    Apply filters first (``apply_filters``)."""
+    if policy.rank_by not in scores.columns:
+        raise AudienceFilterError(
+            f"Cannot rank by {policy.rank_by!r}: the scores have no such column"
+            + (
+                "; train an uplift model first (it needs past campaigns with control groups)."
+                if policy.rank_by == "uplift"
+                else "."
+            )
+        )
+    ranked = scores.sort_values(
+        [policy.rank_by, CUSTOMER_KEY], ascending=[False, True], ignore_index=True
+    )
     chosen = ranked if policy.top_k is None else ranked.head(policy.top_k)
     chosen = chosen.copy()
     chosen.insert(0, "rank", np.arange(1, len(chosen) + 1))

@@ -248,3 +248,74 @@ def write_model_report(path: Path, meta: dict, promotion: str | None = None) -> 
     out = path / REPORT_FILE
     out.write_text(render_model_report(path, meta, promotion), encoding="utf-8")
     return out
+
+
+def _qini_chart(scores: pd.DataFrame) -> str:
+    from ml.uplift import qini_curve
+
+    fig = go.Figure()
+    for column, name in (("uplift", "Uplift model (T-learner)"), ("propensity", "Propensity")):
+        curve = qini_curve(scores["label"], scores["treatment"], scores[column])
+        fig.add_scatter(x=curve["targeted"], y=curve["qini"], name=name, mode="lines")
+    end = float(qini_curve(scores["label"], scores["treatment"], scores["uplift"])["qini"].iloc[-1])
+    fig.add_scatter(x=[0, 1], y=[0, end], name="Random", line={"dash": "dash", "color": "grey"})
+    fig.update_layout(title="Qini curve (test campaign)")
+    fig.update_xaxes(title="share of customers targeted, best first", tickformat=".0%")
+    fig.update_yaxes(title="incremental responders / treated customers", tickformat=".1%")
+    return _figure(fig, "qini")
+
+
+def render_uplift_report(path: Path, meta: dict, promotion: str | None = None) -> str:
+    esc = html.escape
+    scores = pd.read_parquet(path / TEST_SCORES_FILE)
+    deciles = pd.read_csv(path / DECILES_FILE)
+    metrics = pd.DataFrame(
+        [
+            {"metric": k, "uplift model": v, "propensity ranking": meta["propensity_metrics"][k]}
+            for k, v in meta["metrics"].items()
+        ]
+    )
+    capture = meta.get("reference", {}).get("true_uplift_capture")
+    truth_html = (
+        "<h2>Against the generator's true treatment effect</h2><p>Mean true uplift "
+        "(p_treated - p_control) of the customers each ranking targets; higher = more "
+        "persuadable customers found.</p>" + _table(pd.DataFrame(capture))
+        if capture
+        else ""
+    )
+    rows = pd.DataFrame([meta["split"]["rows"]])
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Bullseye uplift model {esc(meta["version"])}</title>
+<script type="text/javascript">{get_plotlyjs()}</script>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; }}
+table {{ border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: .9rem; }}
+th, td {{ padding: .25rem .6rem; border-bottom: 1px solid #ddd; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+th {{ background: #f4f4f4; }}
+.meta {{ color: #555; font-size: .9rem; }}
+</style></head><body>
+<h1>Uplift model report</h1>
+<p class="meta">Version {esc(meta["version"])} · registered {esc(meta["created_at"])} ·
+run {esc(str(meta.get("run_id")))} · test {esc(", ".join(meta["split"]["test_periods"]))}</p>
+{f"<p>Promotion: {esc(promotion)}</p>" if promotion else ""}
+<p>Two XGBoost models (T-learner), one on sent contacts and one on held-out controls; uplift =
+P(respond | sent) - P(respond | not sent). Qini coefficient and AUUC are areas above random
+targeting on the test campaign; the propensity row ranks the same customers by
+P(respond | sent) alone.</p>
+{_table(metrics)}
+{_qini_chart(scores)}
+<h2>Uplift by decile (test)</h2>
+{_table(deciles)}
+{truth_html}
+<h2>Rows</h2>
+{_table(rows)}
+</body></html>
+"""
+
+
+def write_uplift_report(path: Path, meta: dict, promotion: str | None = None) -> Path:
+    out = path / REPORT_FILE
+    out.write_text(render_uplift_report(path, meta, promotion), encoding="utf-8")
+    return out

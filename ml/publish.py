@@ -54,15 +54,16 @@ def publish_audience(
     model_version: str,
     run_id: str,
     fail_before_swap: bool = False,
+    policy: dict | None = None,
 ) -> Publication:
     """Write CSV, Parquet and a manifest, then swap them in atomically.
 
     ``fail_before_swap`` raises after writing aside, to prove a crash leaves the previous
     publication intact (used by tests).
     """
-    reasons = [c for c in audience.columns if c.startswith("reason_")]
+    optional = [c for c in audience.columns if c.startswith("reason_") or c == "uplift"]
     frame = audience.assign(model_version=model_version, run_id=run_id)[
-        [*PUBLISHED_COLUMNS, *reasons]
+        [*PUBLISHED_COLUMNS, *optional]
     ]
     campaign_dir = audiences_dir / campaign_id
     campaign_dir.mkdir(parents=True, exist_ok=True)
@@ -81,6 +82,7 @@ def publish_audience(
             "run_date": run_date.isoformat(),
             "run_id": run_id,
             "model_version": model_version,
+            "policy": policy or {},
             "rows": len(frame),
             "rows_by_group": rows_by_group,
             "files": {

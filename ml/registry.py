@@ -29,10 +29,12 @@ from ml.model_report import (
     TEST_SCORES_FILE,
     TUNING_HISTORY_FILE,
     write_model_report,
+    write_uplift_report,
 )
-from ml.schema import LABEL
+from ml.schema import CUSTOMER_ID, LABEL, PERIOD_ID, TREATMENT
 from ml.segments import Segmenter
 from ml.train import TrainedModel, predict
+from ml.uplift import ARMS, UPLIFT_TARGET, UpliftModel, predict_uplift, uplift_metrics
 
 BOOSTER_FILE = "booster.ubj"
 META_FILE = "model.json"
@@ -65,12 +67,16 @@ class ModelVersion:
         return self.path / REPORT_FILE
 
     def write_report(self, promotion: str | None = None) -> Path:
-        return write_model_report(self.path, self.meta, promotion)
+        write = write_uplift_report if self.meta.get("kind") == "uplift" else write_model_report
+        return write(self.path, self.meta, promotion)
 
-    def load_booster(self) -> xgb.Booster:
+    def load_booster(self, name: str = BOOSTER_FILE) -> xgb.Booster:
         booster = xgb.Booster()
-        booster.load_model(self.path / BOOSTER_FILE)
+        booster.load_model(self.path / name)
         return booster
+
+    def load_uplift_arms(self) -> dict[str, xgb.Booster]:
+        return {arm: self.load_booster(f"booster_{arm}.ubj") for arm in ARMS}
 
 
 def _write_json_atomic(path: Path, payload: dict) -> None:
@@ -78,6 +84,28 @@ def _write_json_atomic(path: Path, payload: dict) -> None:
     with os.fdopen(fd, "w") as handle:
         json.dump(payload, handle, indent=2, default=str)
     os.replace(tmp, path)
+
+
+def _new_version_folder(
+    models_dir: Path, target: str, data_fingerprint: str
+) -> tuple[datetime, str, Path]:
+    created_at = datetime.now(UTC)
+    base = f"v{created_at:%Y%m%d%H%M%S}-{data_fingerprint[:8]}"
+    version, n = base, 1
+    while (models_dir / target / version).exists():  # same data registered in the same second
+        n += 1
+        version = f"{base}-{n}"
+    path = models_dir / target / version
+    path.mkdir(parents=True)
+    return created_at, version, path
+
+
+def _provenance(manifest_hash: str | None) -> dict:
+    return {
+        "dbt_manifest_hash": manifest_hash,
+        "code_version": package_version("bullseye"),
+        "xgboost_version": xgb.__version__,
+    }
 
 
 def register(
@@ -91,15 +119,8 @@ def register(
 
     ``reference`` holds figures from outside the model to show beside it, such as the oracle
     ROC AUC of the generator's true probabilities."""
-    created_at = datetime.now(UTC)
     target = model.target
-    base = f"v{created_at:%Y%m%d%H%M%S}-{model.data_fingerprint[:8]}"
-    version, n = base, 1
-    while (models_dir / target / version).exists():  # same data registered in the same second
-        n += 1
-        version = f"{base}-{n}"
-    path = models_dir / target / version
-    path.mkdir(parents=True)
+    created_at, version, path = _new_version_folder(models_dir, target, model.data_fingerprint)
     model.booster.save_model(path / BOOSTER_FILE)
     model.deciles.to_csv(path / DECILES_FILE, index=False)
     model.test_scores[["label", "score", "baseline_score"]].to_parquet(path / TEST_SCORES_FILE)
@@ -135,12 +156,51 @@ def register(
             "valid_auc": model.tuning.valid_auc,
         },
         "data_fingerprint": model.data_fingerprint,
-        "dbt_manifest_hash": manifest_hash,
-        "code_version": package_version("bullseye"),
-        "xgboost_version": xgb.__version__,
+        **_provenance(manifest_hash),
     }
     _write_json_atomic(path / META_FILE, meta)
     return ModelVersion(target, version, path, meta)
+
+
+def register_uplift(
+    model: UpliftModel,
+    models_dir: Path,
+    manifest_hash: str | None,
+    run_id: str,
+    reference: dict | None = None,
+) -> ModelVersion:
+    """Save a T-learner uplift model: one booster per arm, judged by the Qini coefficient."""
+    created_at, version, path = _new_version_folder(
+        models_dir, UPLIFT_TARGET, model.data_fingerprint
+    )
+    for arm, fitted in model.arms.items():
+        fitted.booster.save_model(path / f"booster_{arm}.ubj")
+    model.deciles.to_csv(path / DECILES_FILE, index=False)
+    model.test_scores[[TREATMENT, LABEL, "uplift", "propensity"]].to_parquet(
+        path / TEST_SCORES_FILE
+    )
+    meta = {
+        "target": UPLIFT_TARGET,
+        "kind": "uplift",
+        "version": version,
+        "created_at": created_at.isoformat(),
+        "run_id": run_id,
+        "features": {
+            "numeric": list(model.spec.numeric),
+            "categorical": model.spec.categorical,
+            "segmenter": None,
+        },
+        "params": {arm: fitted.params for arm, fitted in model.arms.items()},
+        "num_boost_round": {arm: f.num_boost_round for arm, f in model.arms.items()},
+        "metrics": model.metrics,
+        "propensity_metrics": model.propensity_metrics,
+        "reference": reference or {},
+        "split": {"test_periods": model.test_periods, "rows": model.rows},
+        "data_fingerprint": model.data_fingerprint,
+        **_provenance(manifest_hash),
+    }
+    _write_json_atomic(path / META_FILE, meta)
+    return ModelVersion(UPLIFT_TARGET, version, path, meta)
 
 
 def load(models_dir: Path, target: str, version: str) -> ModelVersion:
@@ -211,47 +271,49 @@ def resolve(models_dir: Path, target: str, alias_or_version: str = "champion") -
 class PromotionDecision:
     is_promoted: bool
     alias: str  # what the candidate became: champion or challenger
-    candidate_auc: float
+    metric: str  # roc_auc for response models, qini_coefficient for uplift models
+    candidate_value: float
     champion_version: str | None
-    champion_auc: float | None
+    champion_value: float | None
     reason: str
+
+
+def _judge(model: ModelVersion, test_frame: pd.DataFrame, metric: str) -> float:
+    """``metric`` of a registered model on ``test_frame``, in the order training sorts rows (tied
+    scores make ranking metrics depend on row order)."""
+    test_frame = test_frame.sort_values([PERIOD_ID, CUSTOMER_ID], ignore_index=True)
+    if metric == "qini_coefficient":
+        uplift, _ = predict_uplift(model.load_uplift_arms(), model.spec, test_frame)
+        return uplift_metrics(test_frame[LABEL], test_frame[TREATMENT], uplift)[metric]
+    scores = predict(model.load_booster(), model.spec, test_frame)
+    return float(roc_auc_score(test_frame[LABEL].astype(int), scores))
 
 
 def promote_if_better(
     models_dir: Path, candidate: ModelVersion, test_frame: pd.DataFrame, margin: float = 0.0
 ) -> PromotionDecision:
-    """Make the candidate champion if there is none, or if it beats the champion's ROC AUC on
-    the candidate's own test rows by ``margin``; otherwise it becomes challenger."""
-    candidate_auc = float(candidate.meta["metrics"]["roc_auc"])
-    current = aliases(models_dir, candidate.target).get("champion")
+    """Make the candidate champion if there is none, or if it beats the champion on the
+    candidate's own test rows by ``margin`` (ROC AUC; Qini coefficient for uplift models);
+    otherwise it becomes challenger and waits for an explicit promote."""
+    target = candidate.target
+    metric = "qini_coefficient" if candidate.meta.get("kind") == "uplift" else "roc_auc"
+    value = float(candidate.meta["metrics"][metric])
+    current = aliases(models_dir, target).get("champion")
     if current is None:
-        set_alias(models_dir, candidate.target, "champion", candidate.version)
-        return PromotionDecision(True, "champion", candidate_auc, None, None, "no champion yet")
-    champion = load(models_dir, candidate.target, current)
+        set_alias(models_dir, target, "champion", candidate.version)
+        return PromotionDecision(True, "champion", metric, value, None, None, "no champion yet")
     try:
-        scores = predict(champion.load_booster(), champion.spec, test_frame)
+        champion_value = _judge(load(models_dir, target, current), test_frame, metric)
     except ValueError as error:  # the champion's features no longer exist in the marts
-        set_alias(models_dir, candidate.target, "champion", candidate.version)
+        set_alias(models_dir, target, "champion", candidate.version)
         return PromotionDecision(
-            True, "champion", candidate_auc, current, None, f"champion cannot score: {error}"
+            True, "champion", metric, value, current, None, f"champion cannot score: {error}"
         )
-    champion_auc = float(roc_auc_score(test_frame[LABEL].astype(int), scores))
-    if candidate_auc >= champion_auc + margin:
-        set_alias(models_dir, candidate.target, "champion", candidate.version)
-        return PromotionDecision(
-            True,
-            "champion",
-            candidate_auc,
-            current,
-            champion_auc,
-            f"beats champion by {candidate_auc - champion_auc:+.4f} (margin {margin})",
-        )
-    set_alias(models_dir, candidate.target, "challenger", candidate.version)
-    return PromotionDecision(
-        False,
-        "challenger",
-        candidate_auc,
-        current,
-        champion_auc,
-        f"does not beat champion by margin {margin} ({candidate_auc - champion_auc:+.4f})",
-    )
+    gain = value - champion_value
+    if value >= champion_value + margin:
+        set_alias(models_dir, target, "champion", candidate.version)
+        reason = f"beats champion's {metric} by {gain:+.4f} (margin {margin})"
+        return PromotionDecision(True, "champion", metric, value, current, champion_value, reason)
+    set_alias(models_dir, target, "challenger", candidate.version)
+    reason = f"does not beat champion's {metric} by margin {margin} ({gain:+.4f})"
+    return PromotionDecision(False, "challenger", metric, value, current, champion_value, reason)

@@ -27,6 +27,8 @@ SNAPSHOT_AT = "snapshot_at"
 PERIOD_ID = "period_id"
 PERIOD_AT = "period_at"
 LABEL = "label"
+TREATMENT = "treatment"  # 1 = sent, 0 = held out as control (campaign contacts)
+CONTACTS_RELATION = "marts.training_campaign_contacts"
 
 IDENTIFIER_COLUMNS = (
     CAMPAIGN_ID,
@@ -39,6 +41,7 @@ IDENTIFIER_COLUMNS = (
     SNAPSHOT_AT,
     PERIOD_ID,
     PERIOD_AT,
+    TREATMENT,
 )
 AUDIT_PREFIX = "source_max_"  # newest source row used per feature family (leakage audit)
 CATEGORICAL_FEATURES = ("region", "gender", "campaign_channel", "campaign_category")

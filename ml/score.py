@@ -8,6 +8,7 @@ from ml.evaluate import assign_deciles
 from ml.registry import ModelVersion
 from ml.schema import CAMPAIGN_ID, CUSTOMER_KEY
 from ml.train import predict
+from ml.uplift import predict_uplift
 
 
 def score_customers(model: ModelVersion, scoring: pd.DataFrame) -> pd.DataFrame:
@@ -25,3 +26,9 @@ def score_customers(model: ModelVersion, scoring: pd.DataFrame) -> pd.DataFrame:
     )
     out["decile"] = assign_deciles(out["score"].to_numpy())
     return out
+
+
+def add_uplift(scores: pd.DataFrame, uplift_model: ModelVersion, scoring: pd.DataFrame):
+    """The scores with an ``uplift`` column: P(respond | sent) - P(respond | not sent)."""
+    uplift, _ = predict_uplift(uplift_model.load_uplift_arms(), uplift_model.spec, scoring)
+    return scores.assign(uplift=uplift)

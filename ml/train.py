@@ -61,6 +61,40 @@ class TrainedModel:
     warnings: tuple[str, ...]  # leakage warnings
 
 
+@dataclass(frozen=True)
+class FittedBooster:
+    booster: xgb.Booster  # refit on train + validation
+    tuning: TuningResult
+    params: dict
+    num_boost_round: int
+
+
+def fit_tuned_booster(
+    train: tuple[pd.DataFrame, pd.Series],
+    valid: tuple[pd.DataFrame, pd.Series],
+    config: TrainingConfig,
+    study_name: str,
+) -> FittedBooster:
+    """Tune on (train, validation), then refit on both with the best parameters, the
+    early-stopped round count scaled to the larger set."""
+    (x_train, y_train), (x_valid, y_valid) = train, valid
+    budget = TuningBudget(
+        config.n_trials, config.timeout_s, config.seed, n_workers=config.n_workers
+    )
+    tuning = tune(
+        to_dmatrix(x_train, y_train),
+        to_dmatrix(x_valid, y_valid),
+        budget,
+        config.storage,
+        study_name,
+    )
+    x_fit, y_fit = pd.concat([x_train, x_valid]), pd.concat([y_train, y_valid])
+    rounds = max(round((tuning.best_iteration + 1) * len(x_fit) / len(x_train)), 1)
+    params = tuning.params | {"seed": config.seed, "nthread": budget.n_threads}
+    booster = xgb.train(params, to_dmatrix(x_fit, y_fit), num_boost_round=rounds)
+    return FittedBooster(booster, tuning, params, rounds)
+
+
 def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModel:
     # Row order changes XGBoost's row subsampling; warehouses return rows in no set order.
     frame = frame.sort_values([PERIOD_ID, CUSTOMER_ID], ignore_index=True)
@@ -78,23 +112,11 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
     )
 
     data_fingerprint = fingerprint(frame)
-    budget = TuningBudget(
-        config.n_trials, config.timeout_s, config.seed, n_workers=config.n_workers
+    fitted = fit_tuned_booster(
+        (x_train, y_train), (x_valid, y_valid), config, f"{config.target}-{data_fingerprint[:16]}"
     )
-    tuning = tune(
-        to_dmatrix(x_train, y_train),
-        to_dmatrix(x_valid, y_valid),
-        budget,
-        config.storage,
-        study_name=f"{config.target}-{data_fingerprint[:16]}",
-    )
-
-    # Refit on train + validation; scale the early-stopped round count to the larger set.
-    x_fit = pd.concat([x_train, x_valid])
-    y_fit = pd.concat([y_train, y_valid])
-    rounds = max(round((tuning.best_iteration + 1) * len(x_fit) / len(x_train)), 1)
-    params = tuning.params | {"seed": config.seed, "nthread": budget.n_threads}
-    booster = xgb.train(params, to_dmatrix(x_fit, y_fit), num_boost_round=rounds)
+    booster, tuning, params = fitted.booster, fitted.tuning, fitted.params
+    x_fit, y_fit = pd.concat([x_train, x_valid]), pd.concat([y_train, y_valid])
     scores = booster.predict(to_dmatrix(x_test))
 
     # Calibrate on validation predictions of a train-only model with the same parameters (the
@@ -120,7 +142,7 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
         booster=booster,
         spec=spec,
         params=params,
-        num_boost_round=rounds,
+        num_boost_round=fitted.num_boost_round,
         metrics=metrics,
         baseline_metrics=evaluate(y_true, baseline_scores),
         deciles=decile_table(y_true, scores),

@@ -130,9 +130,12 @@ def response_logits(
         treated = treated + 0.7 * np.minimum(history["clicks_90d"], 3) / 3.0
     if channel == "push":
         treated = treated + 0.5 * (customers.channel_pref[:, 1] > 0.4)
-    # Incremental effect: strongest for lapsed customers with affinity; recent buyers would
-    # mostly have bought anyway ("sure things").
-    effect = 0.9 + 0.8 * history["category_share"] - 0.7 * freshness
+    # Incremental effect (log-odds): strongest for customers who bought a while ago and like the
+    # category (persuadable); about nil, even slightly negative, for those who just bought and
+    # would have bought anyway ("sure things", a few "sleeping dogs"). So the customers most
+    # likely to respond are not the ones a contact changes most, which is what uplift is for.
+    staleness = 1.0 - freshness
+    effect = 1.4 * staleness**2 + 0.8 * history["category_share"] * staleness - 0.3 * freshness
     return treated, treated - effect
 
 

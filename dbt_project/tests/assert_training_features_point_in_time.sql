@@ -5,7 +5,7 @@
 --  2. lifetime order count recomputed here from staging, strictly before the as-of moment,
 --     equals the feature (it would be larger if later orders had leaked in).
 {%- set marts = [
-    ('training_campaign_response', 'contacted_at', 'campaign_id'),
+    ('training_campaign_contacts', 'contacted_at', 'campaign_id'),
     ('training_purchase_within', 'snapshot_at', 'target_name'),
     ('training_churn', 'snapshot_at', 'target_name'),
 ] %}

@@ -46,8 +46,13 @@ def test_summary_has_metrics_paths_and_reconciliation(run):
         "drift_report",
         "drifted_feature_share",
         "row_reconciliation",
+        "model_report",
+        "uplift",
     ):
         assert key in on_disk, key
+    assert "logistic baseline" in Path(summary["model_report"]).read_text()
+    # ~2,000 customers leave too few control responders for an uplift model: said, not hidden
+    assert "skipped" in summary["uplift"] or Path(summary["uplift"]["report"]).is_file()
     assert 0.55 < summary["test_roc_auc"] <= 1.0
     assert summary["oracle_roc_auc"] is not None
     assert 0.0 <= summary["drifted_feature_share"] <= 1.0
@@ -104,6 +109,9 @@ def test_summary_artifact_is_stored(run):
     assert artifact is not None
     assert summary["run_id"] in artifact.data
     assert "test ROC AUC" in artifact.data
+    report = Artifact.get("model-report-campaign-response")
+    assert report is not None
+    assert report.data.endswith("report.html")
 
 
 def test_dirty_data_stops_at_the_gate_and_publishes_nothing(tmp_path):

@@ -1,41 +1,4 @@
--- One example per contact that was sent (controls train nothing for response) and whose
--- response window has closed. Features as of contacted_at; label = response inside the window.
--- period_id/period_at (the campaign and its start) order examples in time for the split.
-with
-
-contacts as (
-    select * from {{ ref('int_contacts_labelled') }}
-    where not is_control
-),
-
-spine as (
-    select
-        campaign_id,
-        customer_id,
-        contacted_at as as_of_at,
-        campaign_category
-    from contacts
-),
-
-features as (
-    {{ point_in_time_features('spine', ['campaign_id', 'customer_id'], campaign_category=true) }}
-),
-
-final as (
-    select
-        features.*,
-        contacts.contacted_at,
-        contacts.campaign_starts_at,
-        contacts.campaign_channel,
-        contacts.campaign_category,
-        contacts.campaign_id as period_id,
-        contacts.campaign_starts_at as period_at,
-        contacts.has_responded as label
-        {{- attr_list(source('landing', 'contacts'), 'contacts.') }}
-    from features
-    inner join contacts
-        on features.campaign_id = contacts.campaign_id
-        and features.customer_id = contacts.customer_id
-)
-
-select * from final
+-- One example per contact that was sent and whose response window has closed (controls were
+-- not sent, so they say nothing about who responds to a send). Features as of contacted_at.
+select * from {{ ref('training_campaign_contacts') }}
+where treatment = 1

@@ -68,7 +68,7 @@ def test_candidate_must_beat_champion_by_the_margin(tmp_path, training_frame):
         "champion": first.version,
         "challenger": second.version,
     }
-    assert waiting.champion_auc == waiting.candidate_auc
+    assert waiting.champion_value == waiting.candidate_value
 
     third = registry.register(model, models_dir, None, "run3")
     assert registry.promote_if_better(models_dir, third, test_rows, margin=0.0).is_promoted

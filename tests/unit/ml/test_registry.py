@@ -22,7 +22,7 @@ def test_register_load_and_promote(tmp_path, training_frame):
     decision = registry.promote_if_better(tmp_path, second, test_rows, margin=0.01)
     assert not decision.is_promoted
     assert decision.alias == "challenger"
-    assert decision.champion_auc == decision.candidate_auc
+    assert decision.champion_value == decision.candidate_value
     assert registry.aliases(tmp_path, "campaign_response") == {
         "champion": first.version,
         "challenger": second.version,
