@@ -89,7 +89,7 @@ def uplift_by_decile(y, treatment, ranking) -> pd.DataFrame:
     observed uplift (treated rate - control rate)."""
     frame = pd.DataFrame(
         {
-            "y": np.asarray(y, dtype=float),
+            "y": np.asarray(y, dtype=int),
             "t": np.asarray(treatment, dtype=int),
             "decile": assign_deciles(np.asarray(ranking, dtype=float)),
             "ranking": np.asarray(ranking, dtype=float),

@@ -6,6 +6,7 @@
 --     equals the feature (it would be larger if later orders had leaked in).
 {%- set marts = [
     ('training_campaign_contacts', 'contacted_at', 'campaign_id'),
+    ('training_campaign_response', 'contacted_at', 'campaign_id'),
     ('training_purchase_within', 'snapshot_at', 'target_name'),
     ('training_churn', 'snapshot_at', 'target_name'),
 ] %}

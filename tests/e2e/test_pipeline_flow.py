@@ -111,7 +111,8 @@ def test_summary_artifact_is_stored(run):
     assert "test ROC AUC" in artifact.data
     report = Artifact.get("model-report-campaign-response")
     assert report is not None
-    assert report.data.endswith("report.html")
+    assert "/models/campaign_response/" in report.data
+    assert report.data.endswith("report.html)")  # a markdown link to the file
 
 
 def test_dirty_data_stops_at_the_gate_and_publishes_nothing(tmp_path):

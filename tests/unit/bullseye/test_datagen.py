@@ -36,7 +36,9 @@ def test_truth_sits_outside_the_landing_folder(data):
     assert not data.truth_dir.is_relative_to(data.landing_dir)
     truth = pd.read_parquet(data.truth_dir / "contacts.parquet")
     assert truth["p_response"].between(0, 1).all()
-    assert (truth["p_treated"] >= truth["p_control"]).mean() > 0.9
+    # A contact helps most customers; it slightly hurts a few who just bought ("sleeping dogs").
+    helped = (truth["p_treated"] >= truth["p_control"]).mean()
+    assert 0.8 < helped < 1.0
 
 
 def test_campaign_design_is_realistic(data):
