@@ -174,13 +174,23 @@ def check(landing: Annotated[Path, typer.Option(help="Landing folder.")]) -> Non
 
 def _user_errors() -> tuple[type[Exception], ...]:
     """Errors that are about the user's data or configuration: a message, not a traceback."""
+    from pydantic import ValidationError
+
     from bullseye.contract import ContractError
     from bullseye.quality import QualityGateError
     from bullseye.targets import TargetsFileError
-    from ml.audience import AudienceFilterError
+    from ml.audience import AudienceFilterError, PolicyError
     from ml.data import TrainingDataError
 
-    return ContractError, QualityGateError, TargetsFileError, TrainingDataError, AudienceFilterError
+    return (
+        ContractError,
+        QualityGateError,
+        TargetsFileError,
+        TrainingDataError,
+        AudienceFilterError,
+        PolicyError,
+        ValidationError,
+    )
 
 
 def _run_pipeline(**kwargs) -> dict:
@@ -205,9 +215,37 @@ def _parse_filters(specs: list[str]) -> dict[str, list[str]]:
     return filters
 
 
-class RankBy(StrEnum):
-    score = "score"
+class Policy(StrEnum):
+    top_k = "top_k"
+    threshold = "threshold"
+    budget = "budget"
+    expected_profit = "expected_profit"
     uplift = "uplift"
+
+
+PolicyOption = Annotated[
+    Policy,
+    typer.Option(
+        help="top_k: best scores; threshold: scores >= --threshold; budget: as many as --budget "
+        "pays for; expected_profit: p x value > cost; uplift: most changed by a contact."
+    ),
+]
+ThresholdOption = Annotated[float | None, typer.Option(help="threshold policy: minimum score.")]
+BudgetOption = Annotated[
+    float | None, typer.Option(help="Spend limit (budget policy; cap for the others).")
+]
+CostOption = Annotated[
+    float | None, typer.Option(help="Cost per contact (default: the campaign's).")
+]
+ValueOption = Annotated[
+    float | None, typer.Option(help="Value per response (default: the campaign's).")
+]
+
+
+def _policy(**values) -> dict:
+    """The policy parameters as the flow takes them; pydantic checks them there."""
+    values["kind"] = values.pop("kind").value
+    return {k: v for k, v in values.items() if v is not None and v != {}}
 
 
 @app.command()
@@ -232,19 +270,26 @@ def run(
             "repeatable (e.g. --only rfm_segment=champions,loyal --only region=north)."
         ),
     ] = None,
-    rank_by: Annotated[
-        RankBy,
-        typer.Option(help="score: most likely to respond; uplift: most changed by a contact."),
-    ] = RankBy.score,
+    policy: PolicyOption = Policy.top_k,
+    threshold: ThresholdOption = None,
+    budget: BudgetOption = None,
+    cost_per_contact: CostOption = None,
+    value_per_response: ValueOption = None,
 ) -> None:
     """Run the whole pipeline on your own landing folder."""
     _run_pipeline(
-        audience_filters=_parse_filters(only or []),
-        rank_by=rank_by.value,
+        policy=_policy(
+            kind=policy,
+            top_k=top_k,
+            threshold=threshold,
+            budget=budget,
+            cost_per_contact=cost_per_contact,
+            value_per_response=value_per_response,
+            filters=_parse_filters(only or []),
+        ),
         landing_dir=landing,
         campaign_id=campaign,
         as_of=as_of,
-        top_k=top_k,
         truth_dir=truth,
         home=home,
         n_trials=trials,
@@ -294,15 +339,14 @@ def demo(
         int, typer.Option(min=500, help="Number of synthetic customers.")
     ] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
-    top_k: Annotated[int, typer.Option(min=1, help="Audience size.")] = 5_000,
+    top_k: Annotated[int | None, typer.Option(min=1, help="Audience size.")] = 5_000,
     home: Annotated[
         Path | None, typer.Option(help="Bullseye home (default from settings).")
     ] = None,
     trials: Annotated[int | None, typer.Option(min=1, help="Optuna trial budget.")] = None,
-    rank_by: Annotated[
-        RankBy,
-        typer.Option(help="score: most likely to respond; uplift: most changed by a contact."),
-    ] = RankBy.score,
+    policy: PolicyOption = Policy.top_k,
+    threshold: ThresholdOption = None,
+    budget: BudgetOption = None,
 ) -> None:
     """Generate synthetic data and run the whole pipeline on it (embedded DuckDB, local Prefect)."""
     from bullseye.datagen import GeneratorConfig
@@ -316,11 +360,10 @@ def demo(
     _run_pipeline(
         landing_dir=data.landing_dir,
         as_of=config.end_at,
-        top_k=top_k,
+        policy=_policy(kind=policy, top_k=top_k, threshold=threshold, budget=budget),
         truth_dir=data.truth_dir,
         home=settings.home,
         n_trials=trials,
-        rank_by=rank_by.value,
     )
 
 

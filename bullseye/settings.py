@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -44,8 +44,37 @@ class Settings(BaseSettings):
     )
     seed: int = Field(default=42, description="Seed for every random step.")
     control_share: float = Field(default=0.10, ge=0.0, lt=1.0)
-    contact_cooldown_days: int = Field(
-        default=14, ge=0, description="Customers contacted within this many days are not eligible."
+    frequency_cap_contacts: int = Field(
+        default=1,
+        ge=1,
+        description="Frequency cap: customers with this many contacts in the last "
+        "frequency_cap_days days are not eligible.",
+    )
+    frequency_cap_days: int = Field(default=14, ge=0, description="Frequency cap window (days).")
+    global_holdout_share: float = Field(
+        default=0.02,
+        ge=0,
+        lt=1,
+        description="Stable share of all customers never contacted by any campaign, to measure "
+        "the long-term effect of marketing.",
+    )
+    suppression_file: Path | None = Field(
+        default=None,
+        description="CSV or Parquet file with a customer_id column: customers never to contact "
+        "(hashed with pii_salt like staging; raw ids go no further).",
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        description="If set, every publication is also POSTed there as signed JSON-lines batches.",
+    )
+    webhook_secret: SecretStr = Field(
+        default=SecretStr("bullseye-dev-webhook-secret"),
+        description="HMAC-SHA256 key for the X-Bullseye-Signature header of webhook batches.",
+    )
+    value_from_order_history: bool = Field(
+        default=True,
+        description="Value a customer's response at their average order value (falling back "
+        "to the campaign's value_per_response) in expected-profit selection.",
     )
     n_trials: int = Field(default=25, ge=1, description="Optuna trial budget per training run.")
     tuning_timeout_s: float = Field(default=120.0, gt=0, description="Optuna wall-clock budget.")

@@ -15,14 +15,31 @@ from pathlib import Path
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from bullseye.params import AudiencePolicyParams
 from bullseye.settings import DBT_PROJECT_DIR, Settings
 from bullseye.targets import Target
 from bullseye.warehouse import read_relation, write_table
 from ml import registry
-from ml.audience import AudiencePolicy, apply_filters, select_audience
+from ml.audience import (
+    VALUE_COLUMN,
+    AudiencePolicy,
+    Eligibility,
+    apply_eligibility,
+    apply_filters,
+    audience_economics,
+    pseudonymise,
+    select_audience,
+)
 from ml.data import TrainingDataError
 from ml.profile_report import render_profile_report, segment_summary
-from ml.publish import Publication, publish_audience
+from ml.publish import (
+    FilesDestination,
+    Publication,
+    PublicationRequest,
+    WarehouseDestination,
+    WebhookDestination,
+    publish,
+)
 from ml.reasons import reason_codes
 from ml.registry import ModelVersion, PromotionDecision
 from ml.schema import (
@@ -31,6 +48,7 @@ from ml.schema import (
     CONTACTS_RELATION,
     CUSTOMER_ID,
     CUSTOMER_KEY,
+    ELIGIBILITY_RELATION,
     FEATURES_RELATION,
     LABEL,
     PERIOD_ID,
@@ -196,66 +214,136 @@ class ScoringOutcome:
     audience: pd.DataFrame
     publication: Publication
     scoring_frame: pd.DataFrame  # features and score of every eligible customer, for drift
+    policy: AudiencePolicy
+    economics: dict
+    eligibility: dict[str, int]  # customers excluded per rule, and eligible
+
+
+def campaign_economics(settings: Settings, campaign_id: str) -> dict[str, float]:
+    campaigns = read_relation(settings, "staging.stg_landing__campaigns")
+    row = campaigns[campaigns[CAMPAIGN_ID] == campaign_id].iloc[0]
+    return {
+        "cost_per_contact": float(row["cost_per_contact"]),
+        "value_per_response": float(row["value_per_response"]),
+    }
+
+
+def eligibility_rules(settings: Settings) -> Eligibility:
+    suppressed: frozenset[str] = frozenset()
+    path = settings.suppression_file
+    if path is not None:
+        ids = (
+            pd.read_parquet(path, columns=[CUSTOMER_ID])
+            if Path(path).suffix == ".parquet"
+            else pd.read_csv(path, dtype=str, usecols=[CUSTOMER_ID])
+        )[CUSTOMER_ID]
+        suppressed = frozenset(pseudonymise(ids.dropna().astype(str), settings.pii_salt))
+    return Eligibility(suppressed, settings.global_holdout_share, str(settings.seed))
+
+
+def mart_eligibility(settings: Settings) -> dict[str, int]:
+    """Customers the mart excluded, by the first rule they fail, and those it kept."""
+    frame = read_relation(settings, ELIGIBILITY_RELATION)
+    not_signed_up = ~frame["is_signed_up"]
+    no_consent = ~not_signed_up & ~frame["is_opted_in"]
+    capped = ~not_signed_up & ~no_consent & frame["is_frequency_capped"]
+    return {
+        "customers": len(frame),
+        "not_signed_up": int(not_signed_up.sum()),
+        "no_consent": int(no_consent.sum()),
+        "frequency_capped": int(capped.sum()),
+    }
 
 
 def score_and_publish(
     settings: Settings,
     model: ModelVersion,
     campaign_id: str,
-    top_k: int | None,
+    request: AudiencePolicyParams,
     run_date: datetime,
     run_id: str,
-    filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
-    rank_by: str = "score",
+    fail_before_commit: bool = False,
 ) -> ScoringOutcome:
     """Score the campaign's eligible customers with ``model`` (and the uplift champion, when
-    there is one), select by the policy, add reason codes and publish atomically."""
+    there is one), apply suppressions and the global holdout, select by the policy, add reason
+    codes, and publish to files, the warehouse table and the webhook (when configured)."""
     scoring = require_columns(
         read_relation(settings, SCORING_RELATION), SCORING_RELATION, SCORING_REQUIRED
     )
     if scoring.empty:
         raise ValueError(
             f"No eligible customer for campaign {campaign_id!r}: nobody is opted in for its "
-            f"channel without a contact in the last {settings.contact_cooldown_days} days."
+            f"channel and under the frequency cap ({settings.frequency_cap_contacts} contact(s) "
+            f"in {settings.frequency_cap_days} days)."
         )
     scores = score_customers(model, scoring)
     uplift_model = _uplift_champion(settings)
     if uplift_model is not None:
         scores = add_uplift(scores, uplift_model, scoring)
+    if settings.value_from_order_history and "avg_order_value" in scoring:
+        scores[VALUE_COLUMN] = scoring["avg_order_value"].to_numpy()
     scoring_frame = scoring.assign(**{PREDICTION_COLUMN: scores["score"].to_numpy()})
+
+    economics = campaign_economics(settings, campaign_id)
     policy = AudiencePolicy(
         campaign_id,
-        top_k,
+        request.top_k,
         settings.control_share,
         salt=str(settings.seed),
-        filters=filters,
-        rank_by=rank_by,
+        filters=request.filter_items,
+        kind=request.kind,
+        threshold=request.threshold,
+        budget=request.budget,
+        cost_per_contact=_default(request.cost_per_contact, economics["cost_per_contact"]),
+        value_per_response=_default(request.value_per_response, economics["value_per_response"]),
     )
+    eligible = apply_eligibility(scores, eligibility_rules(settings))
     candidates = (
-        apply_filters(scores, policy.filters, audience_profiles(settings))
+        apply_filters(eligible.eligible, policy.filters, audience_profiles(settings))
         if policy.filters
-        else scores
+        else eligible.eligible
     )
     audience = select_audience(candidates, policy)
     chosen = scoring.set_index(CUSTOMER_KEY).loc[audience[CUSTOMER_KEY]].reset_index()
     reasons = reason_codes(model.load_booster(), model.spec, chosen)
     audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)
-    publication = publish_audience(
-        audience,
-        settings.audiences_dir,
-        campaign_id,
-        run_date.date(),
-        model.version,
-        run_id,
-        policy={
-            "top_k": top_k,
-            "rank_by": rank_by,
-            "control_share": settings.control_share,
-            "filters": {k: list(v) for k, v in filters},
-            "uplift_model_version": uplift_model.version if uplift_model else None,
-        },
+    spend = audience_economics(audience, policy)
+    publication = publish(
+        PublicationRequest(
+            audience,
+            campaign_id,
+            run_date.date(),
+            model.version,
+            run_id,
+            policy=policy.describe()
+            | {"uplift_model_version": uplift_model.version if uplift_model else None},
+            economics=spend,
+            data_as_of=run_date.isoformat(),
+            dbt_manifest_hash=manifest_hash(),
+        ),
+        FilesDestination(settings.audiences_dir),
+        _destinations(settings),
+        fail_before_commit=fail_before_commit,
     )
-    return ScoringOutcome(model.version, len(scores), audience, publication, scoring_frame)
+    eligibility = mart_eligibility(settings) | eligible.excluded
+    eligibility["filtered_out"] = len(eligible.eligible) - len(candidates)
+    eligibility["eligible"] = len(candidates)
+    return ScoringOutcome(
+        model.version, len(scores), audience, publication, scoring_frame, policy, spend, eligibility
+    )
+
+
+def _default(value: float | None, fallback: float) -> float:
+    return fallback if value is None else value
+
+
+def _destinations(settings: Settings) -> list:
+    destinations: list = [WarehouseDestination(settings.warehouse_path)]
+    if settings.webhook_url:
+        destinations.append(
+            WebhookDestination(settings.webhook_url, settings.webhook_secret.get_secret_value())
+        )
+    return destinations
 
 
 def _uplift_champion(settings: Settings) -> ModelVersion | None:

@@ -7,6 +7,16 @@ def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
+def _economics_line(e: dict) -> str:
+    roi = "n/a" if e["roi"] is None else f"{e['roi']:.0%}"
+    return (
+        f"  expected: {e['expected_responses']:,.0f} responses, "
+        f"revenue {e['expected_revenue']:,.0f}, cost {e['cost']:,.0f}, "
+        f"profit {e['expected_profit']:,.0f}, ROI {roi}"
+        f" ({e['contacts']} contacted, {e['controls']} control)"
+    )
+
+
 def _uplift_lines(uplift: dict | None) -> list[str]:
     if not uplift:
         return []
@@ -52,8 +62,19 @@ def render_summary(summary: dict) -> str:
         f"Audience for '{summary['campaign_id']}': {summary['audience_size']} of "
         f"{summary['eligible_customers']} eligible customers {summary['audience_by_group']}",
         f"  scored by {summary['scoring_model_version']} (champion); "
-        f"ranked by {summary.get('rank_by', 'score')}; "
+        f"policy {summary['policy']['kind']}; "
         f"filters: {summary.get('audience_filters') or 'none'}",
+        _economics_line(summary["audience_economics"]),
+        "  excluded: "
+        + ", ".join(
+            f"{k.replace('_', ' ')} {v}"
+            for k, v in summary["eligibility"].items()
+            if k not in ("customers", "eligible")
+        ),
+        "  since the last publication: "
+        + ", ".join(
+            f"{k} {summary['publication_diff'][k]}" for k in ("entered", "exited", "stayed")
+        ),
         f"  CSV      {summary['audience_files']['csv']}",
         f"  Parquet  {summary['audience_files']['parquet']}",
         "",

@@ -70,6 +70,10 @@ def register_landing(inventory: LandingInventory, settings: Settings) -> None:
             con.execute(statement)
 
 
+# The models that depend on the campaign being scored: built once that campaign is known.
+SCORING_MODELS = ("campaign_eligibility", "scoring_campaign")
+
+
 @dataclass(frozen=True)
 class DbtInvocation:
     """Everything dbt needs to know about one run."""
@@ -85,7 +89,8 @@ class DbtInvocation:
                 "behaviour_targets": list(self.behaviour_targets),
                 "pii_salt": settings.pii_salt,
                 "scoring_campaign_id": self.scoring_campaign_id,
-                "contact_cooldown_days": settings.contact_cooldown_days,
+                "frequency_cap_contacts": settings.frequency_cap_contacts,
+                "frequency_cap_days": settings.frequency_cap_days,
             }
         )
 

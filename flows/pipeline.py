@@ -10,7 +10,6 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import (
@@ -21,10 +20,11 @@ from prefect.artifacts import (
 from prefect.cache_policies import NO_CACHE
 
 from bullseye import steps
+from bullseye.params import AudiencePolicyParams
 from bullseye.settings import Settings
 from bullseye.summary import render_summary
 from bullseye.targets import Target, TargetKind, get_target, load_targets
-from bullseye.warehouse import resolve_campaign
+from bullseye.warehouse import SCORING_MODELS, resolve_campaign
 from flows.dbt import dbt_build
 from flows.refresh import refresh_warehouse, start_run
 
@@ -80,16 +80,18 @@ def profile(settings: Settings, as_of: datetime, run_dir: Path) -> steps.Profile
 def score_and_publish(
     settings: Settings,
     campaign_id: str,
-    top_k: int | None,
+    policy: AudiencePolicyParams,
     run_date: datetime,
     run_id: str,
-    filters: tuple[tuple[str, tuple[str, ...]], ...],
-    rank_by: str = "score",
 ) -> steps.ScoringOutcome:
     model = steps.registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE, "champion")
-    return steps.score_and_publish(
-        settings, model, campaign_id, top_k, run_date, run_id, filters, rank_by
+    outcome = steps.score_and_publish(settings, model, campaign_id, policy, run_date, run_id)
+    create_table_artifact(
+        table=[outcome.economics | {"policy": policy.kind, "campaign_id": campaign_id}],
+        key="audience-summary",
+        description="Expected responses, revenue, cost, profit and ROI of the contacted group",
     )
+    return outcome
 
 
 @task(name="drift", cache_policy=NO_CACHE)
@@ -126,12 +128,11 @@ def pipeline(
     landing_dir: Path,
     campaign_id: str | None = None,
     as_of: datetime | None = None,
-    top_k: int | None = None,
+    policy: AudiencePolicyParams | None = None,
     truth_dir: Path | None = None,
     home: Path | None = None,
     n_trials: int | None = None,
     audience_filters: dict[str, list[str]] | None = None,
-    rank_by: Literal["score", "uplift"] = "score",
 ) -> dict:
     """Run Bullseye end to end on a landing folder and publish one scored audience.
 
@@ -139,14 +140,13 @@ def pipeline(
         landing_dir: folder with one sub-folder (or file) per landing table.
         campaign_id: campaign to score; default: the latest campaign with no contacts yet.
         as_of: the point-in-time moment (UTC); default: now.
-        top_k: audience size before the control hold-out; default: every eligible customer.
+        policy: how to select the audience (top_k, threshold, budget, expected_profit, uplift)
+            and its numbers; default: every eligible customer ranked by score.
         truth_dir: generator ground truth, to report the oracle ROC AUC.
         home: Bullseye home folder (warehouse, models, runs, audiences).
         n_trials: Optuna trial budget (default from settings).
         audience_filters: profile field -> allowed values, e.g. {"rfm_segment": ["champions"]};
-            fields of customer_profiles and segment_label.
-        rank_by: "score" contacts those most likely to respond; "uplift" those a contact
-            changes most (needs past campaigns with control groups).
+            fields of customer_profiles and segment_label (merged into the policy's filters).
     """
     logger = get_run_logger()
     run = start_run(home, n_trials, as_of)
@@ -158,13 +158,15 @@ def pipeline(
     refreshed = refresh_warehouse(Path(landing_dir), as_of_naive, settings, targets)
     campaign_id = resolve_campaign(settings, campaign_id)
     scoring_build = replace(refreshed.invocation, scoring_campaign_id=campaign_id)
-    dbt_build(settings, scoring_build, ["--select", "scoring_campaign"])
+    dbt_build(settings, scoring_build, ["--select", *SCORING_MODELS])
 
     profiled = profile(settings, as_of_naive, run_dir)
     trained = train(settings, target, run_id, truth_dir)
     uplift = train_uplift(settings, target, run_id, truth_dir)
-    filters = tuple((k, tuple(v)) for k, v in sorted((audience_filters or {}).items()))
-    scoring = score_and_publish(settings, campaign_id, top_k, as_of_naive, run_id, filters, rank_by)
+    policy = policy or AudiencePolicyParams()
+    if audience_filters:
+        policy = policy.model_copy(update={"filters": policy.filters | audience_filters})
+    scoring = score_and_publish(settings, campaign_id, policy, as_of_naive, run_id)
     drifted = drift(settings, target, scoring, run_dir)
 
     model = trained.model
@@ -194,10 +196,13 @@ def pipeline(
         "leakage_warnings": list(model.warnings),
         "deciles": model.deciles.to_dict(orient="records"),
         "uplift": _uplift_summary(uplift),
-        "rank_by": rank_by,
+        "policy": scoring.policy.describe(),
+        "audience_economics": scoring.economics,
+        "eligibility": scoring.eligibility,
+        "publication_diff": scoring.publication.diff,
         "scoring_model_version": scoring.model_version,
         "eligible_customers": scoring.scored,
-        "audience_filters": audience_filters or {},
+        "audience_filters": policy.filters,
         "audience_size": len(scoring.audience),
         "audience_by_group": scoring.publication.rows_by_group,
         "audience_files": {

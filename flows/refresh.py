@@ -17,7 +17,7 @@ from bullseye.contract import LandingInventory, check_landing
 from bullseye.quality import enforce
 from bullseye.settings import Settings
 from bullseye.targets import Target, dbt_targets_var
-from bullseye.warehouse import DbtInvocation, read_relation, register_landing
+from bullseye.warehouse import SCORING_MODELS, DbtInvocation, read_relation, register_landing
 from flows.dbt import dbt_build
 from ml.schema import DQ_SUMMARY_RELATION
 
@@ -79,6 +79,6 @@ def refresh_warehouse(
     inventory = check_contract(Path(landing_dir))
     attach_landing(inventory, settings)
     invocation = DbtInvocation(as_of, None, tuple(dbt_targets_var(targets)))
-    dbt_build(settings, invocation, ["--exclude", "scoring_campaign"])
+    dbt_build(settings, invocation, ["--exclude", *SCORING_MODELS])
     data_quality = quality_gate(settings)
     return Refresh(invocation, steps.row_reconciliation(settings), data_quality)

@@ -1,10 +1,18 @@
-"""Choose who gets contacted: top-k by response score or by uplift, with a deterministic
-hash-based control group."""
+"""Choose who gets contacted, and say what it should cost and bring.
+
+Policies: ``top_k`` (the k best scores), ``threshold`` (every score at or above a cut-off),
+``budget`` (k = budget / cost per contact), ``expected_profit`` (everyone whose expected value
+``p x value per response - cost per contact`` is positive, optionally capped by a budget) and
+``uplift`` (the customers a contact changes most, by the uplift model; positive uplift only,
+sized by top_k or budget). Eligibility beyond what the scoring mart already applies (consent,
+frequency cap): a suppression list and a global holdout. A deterministic hash-based control
+group is drawn from every selected audience.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -12,24 +20,55 @@ import pandas as pd
 from ml.schema import CUSTOMER_KEY
 
 TARGET, CONTROL = "target", "control"
+POLICY_KINDS = ("top_k", "threshold", "budget", "expected_profit", "uplift")
+GLOBAL_HOLDOUT = "global-holdout"  # the draw's "campaign": one stable draw per customer
+VALUE_COLUMN = "value_per_response"  # per-customer expected revenue of a response
+
+
+class AudienceFilterError(ValueError):
+    pass
+
+
+class PolicyError(ValueError):
+    """A selection policy that cannot be applied as given; the message says what is missing."""
 
 
 @dataclass(frozen=True)
 class AudiencePolicy:
     campaign_id: str
-    top_k: int | None  # None = every eligible customer
+    top_k: int | None = None  # audience size, controls included (None = no size limit)
     control_share: float = 0.10
     salt: str = "bullseye"
     # Keep only customers whose profile values are among the allowed ones, for example
     # (("rfm_segment", ("champions", "loyal")), ("segment_label", ("lapsed low-spend",))).
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    # "score": most likely to respond; "uplift": most changed by the contact (needs an uplift
-    # model, trained on campaigns with control groups).
-    rank_by: str = "score"
+    kind: str = "top_k"
+    threshold: float | None = None  # threshold: minimum (calibrated) score
+    budget: float | None = None  # budget: required; expected_profit and uplift: optional cap
+    cost_per_contact: float = 0.0
+    value_per_response: float = 0.0  # fallback when a customer has no value of their own
 
+    def __post_init__(self) -> None:
+        if self.kind not in POLICY_KINDS:
+            raise PolicyError(f"Unknown policy {self.kind!r}; choose one of {POLICY_KINDS}.")
+        if self.kind == "threshold" and self.threshold is None:
+            raise PolicyError("The threshold policy needs a threshold (minimum score).")
+        if self.kind == "budget" and (self.budget is None or self.cost_per_contact <= 0):
+            raise PolicyError("The budget policy needs a budget and a positive cost per contact.")
+        if self.kind == "expected_profit" and self.value_per_response <= 0:
+            raise PolicyError("The expected_profit policy needs a positive value per response.")
+        if self.budget is not None and self.budget < 0:
+            raise PolicyError("A budget cannot be negative.")
 
-class AudienceFilterError(ValueError):
-    pass
+    @property
+    def max_contacts(self) -> int | None:
+        """How many *contacted* customers the budget pays for (controls cost nothing)."""
+        if self.budget is None or self.cost_per_contact <= 0:
+            return None
+        return int(self.budget // self.cost_per_contact)
+
+    def describe(self) -> dict:
+        return asdict(self) | {"filters": {k: list(v) for k, v in self.filters}}
 
 
 def apply_filters(
@@ -65,26 +104,101 @@ def control_draw(campaign_id: str, customer_keys: pd.Series, salt: str) -> np.nd
     return np.fromiter((draw(k) for k in customer_keys), dtype=np.float64, count=len(customer_keys))
 
 
+def pseudonymise(customer_ids, salt: str) -> set[str]:
+    """The customer_key of raw CRM ids: sha256(salt || id), as staging computes it."""
+    return {hashlib.sha256(f"{salt}{c}".encode()).hexdigest() for c in customer_ids}
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Who may be contacted beyond consent and the frequency cap (applied in the mart)."""
+
+    suppressed_keys: frozenset[str] = frozenset()  # customer_keys never to contact
+    global_holdout_share: float = 0.0  # stable share of all customers never contacted
+    salt: str = "bullseye"
+
+
+@dataclass(frozen=True)
+class EligibilityOutcome:
+    eligible: pd.DataFrame
+    excluded: dict[str, int] = field(default_factory=dict)  # reason -> customers
+
+
+def apply_eligibility(scores: pd.DataFrame, rules: Eligibility) -> EligibilityOutcome:
+    """Drop suppressed and globally held-out customers, counting each reason (a customer who is
+    both counts as suppressed)."""
+    keys = scores[CUSTOMER_KEY]
+    suppressed = keys.isin(rules.suppressed_keys).to_numpy()
+    holdout = control_draw(GLOBAL_HOLDOUT, keys, rules.salt) < rules.global_holdout_share
+    holdout &= ~suppressed
+    return EligibilityOutcome(
+        scores[~(suppressed | holdout)],
+        {"suppressed": int(suppressed.sum()), "global_holdout": int(holdout.sum())},
+    )
+
+
+def expected_value(scores: pd.DataFrame, policy: AudiencePolicy) -> pd.DataFrame:
+    """Per customer: the value of a response (their own when known, else the policy's) and the
+    expected value of contacting them, ``p x value - cost`` (``uplift x value - cost`` under
+    the uplift policy: only the responses the contact causes count)."""
+    own = scores[VALUE_COLUMN] if VALUE_COLUMN in scores else pd.Series(np.nan, scores.index)
+    value = own.where(own > 0, policy.value_per_response).astype("float64")
+    lift = scores["uplift"] if policy.kind == "uplift" else scores["score"]
+    return scores.assign(
+        **{VALUE_COLUMN: value, "expected_value": lift * value - policy.cost_per_contact}
+    )
+
+
 def select_audience(scores: pd.DataFrame, policy: AudiencePolicy) -> pd.DataFrame:
-    """The top_k highest by ``policy.rank_by`` (ties by key), each marked target or control.
-    Apply filters first (``apply_filters``)."""
-    if policy.rank_by not in scores.columns:
-        raise AudienceFilterError(
-            f"Cannot rank by {policy.rank_by!r}: the scores have no such column"
-            + (
-                "; train an uplift model first (it needs past campaigns with control groups)."
-                if policy.rank_by == "uplift"
-                else "."
-            )
+    """The policy's audience, ranked (ties by key), each marked target or control. ``top_k``
+    counts every row; a budget counts contacted (target) rows only, so the control group never
+    spends it. Apply eligibility and filters first."""
+    rank_by = {"uplift": "uplift", "expected_profit": "expected_value"}.get(policy.kind, "score")
+    if policy.kind == "uplift" and "uplift" not in scores.columns:
+        raise PolicyError(
+            "Cannot select by uplift: no uplift model yet; it needs past campaigns with "
+            "control groups (train with `bullseye run`)."
         )
-    ranked = scores.sort_values(
-        [policy.rank_by, CUSTOMER_KEY], ascending=[False, True], ignore_index=True
+    ranked = expected_value(scores, policy).sort_values(
+        [rank_by, CUSTOMER_KEY], ascending=[False, True], ignore_index=True
     )
-    chosen = ranked if policy.top_k is None else ranked.head(policy.top_k)
-    chosen = chosen.copy()
-    chosen.insert(0, "rank", np.arange(1, len(chosen) + 1))
+    if policy.kind == "threshold":
+        ranked = ranked[ranked["score"] >= policy.threshold]
+    elif policy.kind == "expected_profit":
+        ranked = ranked[ranked["expected_value"] > 0]
+    elif policy.kind == "uplift":
+        ranked = ranked[ranked["uplift"] > 0]
     is_control = (
-        control_draw(policy.campaign_id, chosen[CUSTOMER_KEY], policy.salt) < policy.control_share
+        control_draw(policy.campaign_id, ranked[CUSTOMER_KEY], policy.salt) < policy.control_share
     )
+    keep = np.ones(len(ranked), dtype=bool)
+    if policy.top_k is not None:
+        keep &= np.arange(len(ranked)) < policy.top_k
+    if policy.max_contacts is not None:  # controls inside the paid range stay, uncontacted
+        keep &= np.cumsum(~is_control) <= policy.max_contacts
+    ranked, is_control = ranked[keep], is_control[keep]
+    chosen = ranked.reset_index(drop=True)
+    chosen.insert(0, "rank", np.arange(1, len(chosen) + 1))
     chosen["group"] = np.where(is_control, CONTROL, TARGET)
     return chosen
+
+
+def audience_economics(audience: pd.DataFrame, policy: AudiencePolicy) -> dict[str, float]:
+    """Expected responses, revenue, cost, profit and ROI of contacting the target group (the
+    control group is not contacted). Under the uplift policy, responses and revenue are the
+    incremental ones."""
+    target = audience[audience["group"] == TARGET]
+    lift = target["uplift"] if policy.kind == "uplift" else target["score"]
+    value = target[VALUE_COLUMN]  # select_audience always sets it
+    responses = float(lift.sum())
+    revenue = float((lift * value).sum())
+    cost = len(target) * policy.cost_per_contact
+    return {
+        "contacts": len(target),
+        "controls": int((audience["group"] == CONTROL).sum()),
+        "expected_responses": round(responses, 2),
+        "expected_revenue": round(revenue, 2),
+        "cost": round(cost, 2),
+        "expected_profit": round(revenue - cost, 2),
+        "roi": round((revenue - cost) / cost, 4) if cost > 0 else None,
+    }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 SCORING_RELATION = "marts.scoring_campaign"
+ELIGIBILITY_RELATION = "marts.campaign_eligibility"
 FEATURES_RELATION = "marts.customer_features"
 PROFILES_RELATION = "marts.customer_profiles"
 SEGMENTS_RELATION = "marts.customer_segments"  # written by Python (ml/segments.py)

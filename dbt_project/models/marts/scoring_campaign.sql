@@ -1,6 +1,5 @@
--- Eligible customers for the campaign named by the `scoring_campaign_id` var, with the same
--- features as training, as of the run: opted in for the campaign's channel (latest consent
--- wins) and not contacted within `contact_cooldown_days`.
+-- Eligible customers (campaign_eligibility) for the campaign named by the
+-- `scoring_campaign_id` var, with the same features as training, as of the run.
 with
 
 campaign as (
@@ -13,32 +12,20 @@ campaign as (
     where campaign_id = '{{ var("scoring_campaign_id") }}'
 ),
 
-opted_in as (
-    select consents.customer_id
-    from {{ ref('int_consents_latest') }} as consents
-    inner join campaign on consents.channel = campaign.campaign_channel
-    where consents.is_opted_in
-),
-
-recently_contacted as (
-    select distinct customer_id
-    from {{ ref('stg_landing__contacts') }}
-    where contacted_at >= {{ dbt.dateadd('day', -var('contact_cooldown_days'), as_of()) }}
-        and contacted_at <= {{ as_of() }}
+eligible as (
+    select campaign_id, customer_id
+    from {{ ref('campaign_eligibility') }}
+    where is_eligible
 ),
 
 spine as (
     select
         campaign.campaign_id,
-        customers.customer_id,
+        eligible.customer_id,
         {{ as_of() }} as as_of_at,
         campaign.campaign_category
-    from {{ ref('stg_landing__customers') }} as customers
-    cross join campaign
-    inner join opted_in on customers.customer_id = opted_in.customer_id
-    left join recently_contacted on customers.customer_id = recently_contacted.customer_id
-    where recently_contacted.customer_id is null
-        and customers.signup_at <= {{ as_of() }}
+    from eligible
+    inner join campaign on eligible.campaign_id = campaign.campaign_id
 ),
 
 features as (

@@ -1,0 +1,49 @@
+-- Every customer against the campaign named by the `scoring_campaign_id` var, as of the run,
+-- with each rule that decides whether they may be contacted: signed up, opted in for the
+-- campaign's channel (latest consent record wins), and under the frequency cap (fewer than
+-- `frequency_cap_contacts` contacts in the last `frequency_cap_days` days). Suppression lists
+-- and the global holdout are applied after scoring, on pseudonymous keys (ml/audience.py).
+with
+
+campaign as (
+    select campaign_id, channel as campaign_channel
+    from {{ ref('stg_landing__campaigns') }}
+    where campaign_id = '{{ var("scoring_campaign_id") }}'
+),
+
+opted_in as (
+    select consents.customer_id
+    from {{ ref('int_consents_latest') }} as consents
+    inner join campaign on consents.channel = campaign.campaign_channel
+    where consents.is_opted_in
+),
+
+recent_contacts as (
+    select customer_id, count(*) as contacts_in_window
+    from {{ ref('stg_landing__contacts') }}
+    where contacted_at >= {{ dbt.dateadd('day', -var('frequency_cap_days'), as_of()) }}
+        and contacted_at <= {{ as_of() }}
+        and not is_control
+    group by customer_id
+),
+
+final as (
+    select
+        campaign.campaign_id,
+        customers.customer_id,
+        customers.customer_key,
+        customers.signup_at <= {{ as_of() }} as is_signed_up,
+        opted_in.customer_id is not null as is_opted_in,
+        coalesce(recent_contacts.contacts_in_window, 0) as contacts_in_window,
+        coalesce(recent_contacts.contacts_in_window, 0)
+            >= {{ var('frequency_cap_contacts') }} as is_frequency_capped
+    from {{ ref('stg_landing__customers') }} as customers
+    cross join campaign
+    left join opted_in on customers.customer_id = opted_in.customer_id
+    left join recent_contacts on customers.customer_id = recent_contacts.customer_id
+)
+
+select
+    *,
+    is_signed_up and is_opted_in and not is_frequency_capped as is_eligible
+from final
