@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from ml import registry
-from ml.audience import AudienceFilterError, AudiencePolicy, select_audience
+from ml.audience import AudiencePolicy, PolicyError, select_audience
 from ml.train import TrainingConfig
 from ml.uplift import qini_curve, train_uplift_model, uplift_by_decile, uplift_metrics
 
@@ -92,10 +92,10 @@ def test_audience_ranked_by_uplift_and_refused_without_it():
             "uplift": [0.0, 0.1, 0.3],
         }
     )
-    chosen = select_audience(scores, AudiencePolicy("camp", 2, 0.0, rank_by="uplift"))
+    chosen = select_audience(scores, AudiencePolicy("camp", 2, 0.0, kind="uplift"))
     assert list(chosen["customer_key"]) == ["c", "b"]
-    with pytest.raises(AudienceFilterError, match="uplift model"):
-        select_audience(scores.drop(columns="uplift"), AudiencePolicy("c", 2, rank_by="uplift"))
+    with pytest.raises(PolicyError, match="uplift model"):
+        select_audience(scores.drop(columns="uplift"), AudiencePolicy("c", 2, kind="uplift"))
 
 
 def test_uplift_model_is_registered_and_promoted_by_qini(tmp_path):
