@@ -181,6 +181,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from bullseye.targets import TargetsFileError
     from ml.audience import AudienceFilterError, PolicyError
     from ml.data import TrainingDataError
+    from ml.measure import MeasurementError
 
     return (
         ContractError,
@@ -190,6 +191,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
         AudienceFilterError,
         PolicyError,
         ValidationError,
+        MeasurementError,
     )
 
 
@@ -317,6 +319,34 @@ def train(
     except _user_errors() as error:
         typer.echo(f"{type(error).__name__}: {error}", err=True)
         raise typer.Exit(2) from error
+
+
+@app.command()
+def evaluate(
+    campaign: Annotated[str, typer.Option(help="Campaign to measure (its window must be closed).")],
+    landing: Annotated[
+        Path | None, typer.Option(help="Refresh from this landing folder first.")
+    ] = None,
+    as_of: Annotated[
+        datetime | None, typer.Option(help="Point-in-time moment, UTC (default: now).")
+    ] = None,
+    home: Annotated[
+        Path | None, typer.Option(help="Bullseye home (default from settings).")
+    ] = None,
+    truth: Annotated[Path | None, typer.Option(help="Ground truth, for the true lift.")] = None,
+) -> None:
+    """Measure a past campaign: target vs control lift with 95% intervals, incremental
+    responses and revenue, ROI, cost per incremental response, response by predicted decile."""
+    from flows.evaluate import evaluate_campaign
+
+    try:
+        result = evaluate_campaign(
+            campaign_id=campaign, landing_dir=landing, as_of=as_of, home=home, truth_dir=truth
+        )
+    except _user_errors() as error:
+        typer.echo(f"{type(error).__name__}: {error}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(f"Report: {result['report']}")
 
 
 @app.command()

@@ -18,7 +18,7 @@ from sklearn.metrics import roc_auc_score
 from bullseye.params import AudiencePolicyParams
 from bullseye.settings import DBT_PROJECT_DIR, Settings
 from bullseye.targets import Target
-from bullseye.warehouse import read_relation, write_table
+from bullseye.warehouse import read_relation, replace_rows, write_table
 from ml import registry
 from ml.audience import (
     VALUE_COLUMN,
@@ -31,8 +31,10 @@ from ml.audience import (
     select_audience,
 )
 from ml.data import TrainingDataError
+from ml.measure import CampaignMeasurement, MeasurementError, measure_campaign, render_measurement
 from ml.profile_report import render_profile_report, segment_summary
 from ml.publish import (
+    MEMBERS_TABLE,
     FilesDestination,
     Publication,
     PublicationRequest,
@@ -67,6 +69,9 @@ from ml.segments import segment_customers
 from ml.train import TrainedModel, TrainingConfig, predict, train_response_model
 from ml.uplift import UPLIFT_TARGET, UpliftModel, train_uplift_model, true_uplift_capture
 from monitoring.drift import PREDICTION_COLUMN, DriftResult, drift_report
+
+MEASUREMENTS_RELATION = "publish.campaign_measurements"
+CAMPAIGN_RESPONSE_TARGET = "campaign_response"
 
 
 def row_reconciliation(settings: Settings) -> dict[str, dict]:
@@ -414,3 +419,94 @@ def profile_customers(settings: Settings, as_of: datetime, out_dir: Path) -> Pro
         render_profile_report(by_rfm, by_cluster, segmentation.silhouettes, as_of)
     )
     return ProfileOutcome(segmentation.k, by_rfm, by_cluster, report_path)
+
+
+@dataclass(frozen=True)
+class EvaluationOutcome:
+    measurement: CampaignMeasurement
+    deciles: pd.DataFrame
+    report_path: Path
+    truth: dict | None
+
+
+def evaluate_campaign(
+    settings: Settings, campaign_id: str, out_dir: Path, truth_dir: Path | None = None
+) -> EvaluationOutcome:
+    """Measure a past campaign (target against control), store the result in
+    ``publish.campaign_measurements`` (one row per campaign, replaced on re-measurement) and
+    write an HTML page."""
+    contacts = read_relation(settings, "staging.int_contacts_labelled")
+    contacts = contacts[contacts[CAMPAIGN_ID] == campaign_id]
+    if contacts.empty:
+        raise MeasurementError(
+            f"No contact of campaign {campaign_id!r} has a closed response window as of the "
+            "run: measure it once its window has closed (and its contacts have landed)."
+        )
+    contacts, source = _contact_scores(settings, campaign_id, contacts)
+    cost = campaign_economics(settings, campaign_id)["cost_per_contact"]
+    measurement, deciles = measure_campaign(contacts, campaign_id, cost, source)
+    truth = None
+    truth_contacts = _truth_contacts(truth_dir, ["is_control", "p_treated", "p_control"])
+    if truth_contacts is not None:
+        sent = truth_contacts[
+            (truth_contacts[PERIOD_ID] == campaign_id) & ~truth_contacts["is_control"]
+        ]
+        truth = {
+            "true_absolute_lift": float((sent["p_treated"] - sent["p_control"]).mean()),
+            "true_response_rate_target": float(sent["p_treated"].mean()),
+            "true_response_rate_control": float(sent["p_control"].mean()),
+        }
+    row = pd.DataFrame([measurement.as_dict() | {"measured_at": pd.Timestamp.now(tz="UTC")}])
+    replace_rows(settings, MEASUREMENTS_RELATION, row, {CAMPAIGN_ID: campaign_id})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = out_dir / f"campaign_{campaign_id}.html"
+    report.write_text(render_measurement(measurement, deciles, truth), encoding="utf-8")
+    return EvaluationOutcome(measurement, deciles, report, truth)
+
+
+def _contact_scores(
+    settings: Settings, campaign_id: str, contacts: pd.DataFrame
+) -> tuple[pd.DataFrame, str]:
+    """The score each contact had: from the campaign's latest Bullseye publication when there
+    is one, else the response champion's score of the contact's point-in-time features."""
+    keys = read_relation(settings, "staging.stg_landing__customers")[[CUSTOMER_ID, CUSTOMER_KEY]]
+    contacts = contacts.merge(keys, on=CUSTOMER_ID, how="left")
+    members = _published_members(settings, campaign_id)
+    if members is not None and not members.empty:
+        scored = contacts.merge(members, on=CUSTOMER_KEY, how="left")
+        return scored, f"published audience of {members.attrs['run_date']}"
+    if "champion" not in registry.aliases(settings.models_dir, CAMPAIGN_RESPONSE_TARGET):
+        return contacts, "none (no model yet)"
+    model = registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE_TARGET, "champion")
+    features = read_relation(settings, CONTACTS_RELATION)
+    features = features[features[PERIOD_ID] == campaign_id]
+    features = features.assign(score=predict(model.load_booster(), model.spec, features))
+    scored = contacts.merge(features[[CUSTOMER_ID, "score"]], on=CUSTOMER_ID, how="left")
+    in_sample = campaign_id not in model.meta["split"]["test_periods"]
+    return scored, (
+        f"champion {model.version} scoring each contact's features as of its send"
+        + (" (the model trained on this campaign: in-sample)" if in_sample else "")
+    )
+
+
+def _published_members(settings: Settings, campaign_id: str) -> pd.DataFrame | None:
+    import duckdb
+
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'publish' and table_name = 'audience_members'"
+        ).fetchone()[0]
+        if not exists:
+            return None
+        members = con.execute(
+            f"select customer_key, score, run_date from {MEMBERS_TABLE} where campaign_id = ? "
+            f"and run_date = (select max(run_date) from {MEMBERS_TABLE} where campaign_id = ?)",
+            [campaign_id, campaign_id],
+        ).df()
+    if members.empty:
+        return members
+    run_date = str(members["run_date"].iloc[0].date())
+    members = members.drop(columns="run_date")
+    members.attrs["run_date"] = run_date
+    return members

@@ -131,6 +131,16 @@ def write_table(settings: Settings, relation: str, frame: pd.DataFrame) -> None:
         con.execute(f"create or replace table {relation} as select * from frame_to_write")
 
 
+def replace_rows(settings: Settings, relation: str, frame: pd.DataFrame, key: dict) -> None:
+    """Replace the rows of ``relation`` matching ``key`` (column -> value) with ``frame`` in one
+    transaction, keeping every other row (a history table)."""
+    from ml.publish import stage_replace
+
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        stage_replace(con, relation, frame, key)
+        con.execute("commit")
+
+
 def resolve_campaign(settings: Settings, campaign_id: str | None) -> str:
     """The campaign to score: the one asked for (which must exist), or by default the latest
     campaign that has no contacts yet."""

@@ -174,6 +174,21 @@ def _recover(final: Path) -> None:
             os.replace(previous, final)
 
 
+def stage_replace(
+    con: duckdb.DuckDBPyConnection, relation: str, frame: pd.DataFrame, key: dict
+) -> None:
+    """Open a transaction that replaces the rows of ``relation`` matching ``key`` (column ->
+    value) with ``frame``, creating the table on first use; the caller commits or rolls back."""
+    schema = relation.split(".")[0]
+    where = " and ".join(f"{column} = ?" for column in key)
+    con.register("frame_to_write", frame)
+    con.execute("begin transaction")
+    con.execute(f"create schema if not exists {schema}")
+    con.execute(f"create table if not exists {relation} as from frame_to_write limit 0")
+    con.execute(f"delete from {relation} where {where}", list(key.values()))
+    con.execute(f"insert into {relation} by name select * from frame_to_write")
+
+
 class WarehouseDestination:
     """``publish.audience_members`` in the warehouse: every publication's rows, keyed by
     (campaign, run date); a rerun replaces its own rows inside one transaction."""
@@ -185,20 +200,16 @@ class WarehouseDestination:
         self._con: duckdb.DuckDBPyConnection | None = None
 
     def stage(self, frame: pd.DataFrame, manifest: dict, request: PublicationRequest) -> None:
-        rows = frame.assign(  # noqa: F841 (read by DuckDB by name)
+        rows = frame.assign(
             run_date=pd.Timestamp(request.run_date), published_at=pd.Timestamp(manifest["at"])
         )
         self._con = duckdb.connect(str(self.warehouse_path))
-        self._con.execute("begin transaction")
-        self._con.execute("create schema if not exists publish")
-        self._con.execute(
-            f"create table if not exists {MEMBERS_TABLE} as select * from rows limit 0"
+        stage_replace(
+            self._con,
+            MEMBERS_TABLE,
+            rows,
+            {CAMPAIGN_ID: request.campaign_id, "run_date": pd.Timestamp(request.run_date)},
         )
-        self._con.execute(
-            f"delete from {MEMBERS_TABLE} where campaign_id = ? and run_date = ?",
-            [request.campaign_id, pd.Timestamp(request.run_date)],
-        )
-        self._con.execute(f"insert into {MEMBERS_TABLE} by name select * from rows")
 
     def commit(self) -> None:
         self._con.execute("commit")

@@ -64,6 +64,7 @@ class ContactBatch:
     has_responded: np.ndarray  # within the response window
     responded_at: np.ndarray  # -1 when no response at all
     revenue: np.ndarray
+    expected_revenue: np.ndarray  # the mean revenue of a response by this customer
 
 
 def _history_as_of(
@@ -177,7 +178,8 @@ def run_campaign(
         contacted_at + delay.astype(np.int64),
         np.where(is_late, contacted_at + late_delay, -1),
     )
-    revenue = np.round(sub.order_value * np.exp(rng.normal(0, 0.4, len(customer))), 2)
+    revenue_sd = 0.4
+    revenue = np.round(sub.order_value * np.exp(rng.normal(0, revenue_sd, len(customer))), 2)
     return ContactBatch(
         campaign.campaign_id,
         customer,
@@ -188,6 +190,7 @@ def run_campaign(
         has_responded,
         responded_at,
         revenue,
+        sub.order_value * np.exp(revenue_sd**2 / 2),  # mean of the lognormal draw
     )
 
 

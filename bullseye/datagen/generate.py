@@ -241,6 +241,7 @@ def _contact_tables(batches: list[ContactBatch], ids: pa.Array):
                     "p_control": b.p_control,
                     "p_response": np.where(b.is_control, b.p_control, b.p_treated),
                     "has_responded": b.has_responded,
+                    "expected_revenue": b.expected_revenue,
                 }
             )
         )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from prefect.artifacts import Artifact
@@ -15,27 +17,37 @@ from bullseye.quality import QualityGateError
 from bullseye.settings import Settings
 from flows.pipeline import pipeline
 from flows.train import train_target
+from ml.audience import GLOBAL_HOLDOUT, control_draw
 from tests.conftest import AS_OF
+from tests.webhook import WebhookReceiver
+
+SUPPRESSED = [f"C{i:08d}" for i in range(1, 2_001, 7)]  # every 7th customer
 
 
 @pytest.fixture(scope="module")
 def run(small_data, tmp_path_factory):
     home = tmp_path_factory.mktemp("pipeline-home")
+    suppressions = home / "suppressed.csv"
+    pd.DataFrame({"customer_id": SUPPRESSED}).to_csv(suppressions, index=False)
     kwargs = dict(
         landing_dir=small_data.landing_dir,
         as_of=AS_OF,
-        top_k=600,
+        policy={"kind": "top_k", "top_k": 600},
         truth_dir=small_data.truth_dir,
         home=home,
         n_trials=4,
     )
-    first = pipeline(**kwargs)
-    second = pipeline(**kwargs)
-    return home, first, second
+    with WebhookReceiver() as receiver, pytest.MonkeyPatch.context() as env:
+        env.setenv("BULLSEYE_WEBHOOK_URL", receiver.url)
+        env.setenv("BULLSEYE_SUPPRESSION_FILE", str(suppressions))
+        env.setenv("BULLSEYE_GLOBAL_HOLDOUT_SHARE", "0.05")
+        first = pipeline(**kwargs)
+        second = pipeline(**kwargs)
+    return home, first, second, receiver.received
 
 
 def test_summary_has_metrics_paths_and_reconciliation(run):
-    _, summary, _ = run
+    _, summary, _, _ = run
     on_disk = json.loads((Path(summary["summary_path"])).read_text())
     for key in (
         "test_roc_auc",
@@ -67,7 +79,7 @@ def test_summary_has_metrics_paths_and_reconciliation(run):
 
 
 def test_audience_is_published_pseudonymous_and_opted_in(run, small_data):
-    _, _, summary = run  # the files on disk are the rerun's
+    _, _, summary, _ = run  # the files on disk are the rerun's
     csv = pd.read_csv(summary["audience_files"]["csv"])
     parquet = pd.read_parquet(summary["audience_files"]["parquet"])
     assert len(csv) == len(parquet) == 600
@@ -96,7 +108,7 @@ def test_audience_is_published_pseudonymous_and_opted_in(run, small_data):
 
 
 def test_rerun_replaces_the_publication(run):
-    home, first, second = run
+    home, first, second, _ = run
     assert first["audience_files"]["csv"] == second["audience_files"]["csv"]
     folders = list((home / "audiences" / "winter-sale").iterdir())
     assert [f.name for f in folders] == [AS_OF.date().isoformat()]
@@ -104,7 +116,7 @@ def test_rerun_replaces_the_publication(run):
 
 
 def test_summary_artifact_is_stored(run):
-    _, _, summary = run
+    _, _, summary, _ = run
     artifact = Artifact.get("pipeline-summary")  # the latest version of that key
     assert artifact is not None
     assert summary["run_id"] in artifact.data
@@ -136,3 +148,48 @@ def test_behavioural_targets_train_by_name(small_data, tmp_path, target):
     assert result["split"].startswith("time")
     assert result["test_roc_auc"] > 0.6
     assert (tmp_path / "models" / target / result["model_version"] / "booster.ubj").is_file()
+
+
+def test_no_published_artifact_holds_pii_or_an_ineligible_customer(run, small_data):
+    """Walk every published artifact: files, the warehouse table and the webhook payloads."""
+    home, _, summary, webhook = run
+    settings = Settings(home=home)
+    customers = pd.read_parquet(small_data.landing_dir / "customers")
+    pii = {str(v) for v in pd.concat([customers["email"], customers["phone"]]).dropna()}
+    raw_ids = set(customers["customer_id"])
+    consents = pd.read_parquet(small_data.landing_dir / "consents")
+    email = consents[consents["channel"] == "email"].sort_values("updated_at")
+    latest = email.drop_duplicates("customer_id", keep="last").set_index("customer_id")
+    opted_in = set(latest.index[latest["is_opted_in"].astype(bool)])
+    customers["customer_key"] = [
+        hashlib.sha256(f"{settings.pii_salt}{c}".encode()).hexdigest()
+        for c in customers["customer_id"]
+    ]
+    key = dict(zip(customers["customer_key"], customers["customer_id"], strict=True))
+    draws = control_draw(GLOBAL_HOLDOUT, customers["customer_key"], str(settings.seed))
+    holdout = set(customers.loc[draws < 0.05, "customer_id"])
+
+    texts, keys = [], []
+    for path in Path(summary["audience_files"]["csv"]).parent.iterdir():
+        texts.append(path.read_bytes().decode("utf-8", errors="replace"))
+    audience = pd.read_parquet(summary["audience_files"]["parquet"])
+    keys.append(audience["customer_key"])
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        members = con.execute("select * from publish.audience_members").df()
+    texts.append(members.to_csv())
+    keys.append(members["customer_key"])
+    assert webhook, "the webhook received nothing"
+    for _, body in webhook:
+        texts.append(body.decode())
+        keys.append(pd.read_json(io.BytesIO(body), lines=True)["customer_key"])
+
+    for text in texts:
+        assert not [v for v in pii if v in text], "raw email or phone published"
+        assert not [c for c in raw_ids if c in text], "raw customer id published"
+    published = {key[k] for k in pd.concat(keys)}
+    assert published, "nothing was published"
+    assert not published - opted_in, "an opted-out customer was published"
+    assert not published & set(SUPPRESSED), "a suppressed customer was published"
+    assert not published & holdout, "a global-holdout customer was published"
+    assert summary["eligibility"]["suppressed"] > 0
+    assert summary["eligibility"]["global_holdout"] > 0

@@ -3,10 +3,7 @@
 import hashlib
 import hmac
 import json
-import threading
 from datetime import date
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import ClassVar
 
 import duckdb
 import pandas as pd
@@ -23,6 +20,7 @@ from ml.publish import (
     WebhookDestination,
     publish,
 )
+from tests.webhook import WebhookReceiver
 
 DAY1, DAY2 = date(2026, 11, 1), date(2026, 11, 2)
 
@@ -135,43 +133,18 @@ def test_a_failing_table_write_voids_the_file_swap(tmp_path):
     assert first.csv_path.read_bytes() == before
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    received: ClassVar[list] = []
-    failures_left = 0
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        if _Receiver.failures_left > 0:
-            _Receiver.failures_left -= 1
-            self.send_response(503)
-            self.end_headers()
-            return
-        _Receiver.received.append((dict(self.headers), body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def receiver():
-    server = HTTPServer(("127.0.0.1", 0), _Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _Receiver.received, _Receiver.failures_left = [], 0
-    yield f"http://127.0.0.1:{server.server_port}/audiences", _Receiver
-    server.shutdown()
+    with WebhookReceiver(failures=2) as receiver:  # the first two attempts fail
+        yield receiver
 
 
 def test_webhook_sends_signed_batches_and_retries(tmp_path, receiver):
-    url, handler = receiver
-    handler.failures_left = 2  # the first two attempts fail; the third gets through
-    hook = WebhookDestination(url, "s3cret", batch_size=8, backoff_s=0.01)
+    hook = WebhookDestination(receiver.url, "s3cret", batch_size=8, backoff_s=0.01)
     publish(_request(_audience()), FilesDestination(tmp_path), [hook])
     assert hook.sent == 3  # 20 rows in batches of 8
     rows = []
-    for headers, body in handler.received:
+    for headers, body in receiver.received:
         expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
         assert headers["X-Bullseye-Signature"] == f"sha256={expected}"
         assert headers["Idempotency-Key"].startswith("c/2026-11-01/")

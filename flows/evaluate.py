@@ -1,0 +1,71 @@
+"""The ``evaluate-campaign`` flow: measure what a past campaign really did (target vs control)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
+
+from bullseye import steps
+from bullseye.targets import load_targets
+from flows.refresh import refresh_warehouse, start_run
+
+
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    return f"evaluate-{flow_run.parameters['campaign_id']}-{datetime.now(UTC):%Y-%m-%d}"
+
+
+@flow(name="evaluate-campaign", flow_run_name=_run_name, log_prints=True)
+def evaluate_campaign(
+    campaign_id: str,
+    landing_dir: Path | None = None,
+    as_of: datetime | None = None,
+    home: Path | None = None,
+    truth_dir: Path | None = None,
+) -> dict:
+    """Measure a campaign whose response window has closed.
+
+    Args:
+        campaign_id: the campaign to measure.
+        landing_dir: refresh the warehouse from this landing folder first (default: measure
+            the warehouse as last built).
+        as_of: the point-in-time moment (UTC) of that refresh; default: now.
+        home: Bullseye home folder.
+        truth_dir: generator ground truth, to show the true lift beside the estimate.
+    """
+    run = start_run(home, None, as_of)
+    settings = run.settings
+    if landing_dir is not None:
+        refresh_warehouse(
+            Path(landing_dir), run.as_of, settings, load_targets(settings.targets_file)
+        )
+    outcome = steps.evaluate_campaign(
+        settings, campaign_id, settings.runs_dir / run.run_id, truth_dir
+    )
+    m = outcome.measurement
+    result = m.as_dict() | {
+        "run_id": run.run_id,
+        "report": str(outcome.report_path),
+        "truth": outcome.truth,
+        "deciles": outcome.deciles.to_dict(orient="records"),
+    }
+    steps.write_summary(settings.runs_dir / run.run_id, result)
+    lines = [
+        f"**{campaign_id}**: response rate {m.response_rate_target:.2%} (target) vs "
+        f"{m.response_rate_control:.2%} (control); lift {m.absolute_lift:+.2%} "
+        f"(95% CI {m.absolute_lift_low:+.2%} to {m.absolute_lift_high:+.2%}); "
+        f"{m.incremental_responses:,.1f} incremental responses, incremental revenue "
+        f"{m.incremental_revenue:,.0f} for a cost of {m.cost:,.2f}.",
+    ]
+    create_markdown_artifact(markdown="\n".join(lines), key="campaign-measurement")
+    create_link_artifact(
+        link=outcome.report_path.as_uri(),
+        link_text=f"Measurement of {campaign_id}",
+        key="campaign-measurement-report",
+    )
+    get_run_logger().info(lines[0].replace("**", ""))
+    return result
