@@ -40,6 +40,7 @@ def child_stages(customers: int, work: Path) -> dict:
     from bullseye import steps
     from bullseye.contract import check_landing
     from bullseye.datagen import GeneratorConfig, generate
+    from bullseye.params import AudiencePolicyParams
     from bullseye.settings import Settings
     from bullseye.targets import dbt_targets_var, load_targets
     from bullseye.warehouse import (
@@ -87,7 +88,12 @@ def child_stages(customers: int, work: Path) -> dict:
     scoring = timed(
         "score_publish",
         lambda: steps.score_and_publish(
-            settings, trained.version, "winter-sale", 5_000, as_of, "bench"
+            settings,
+            trained.version,
+            "winter-sale",
+            AudiencePolicyParams(top_k=5_000),
+            as_of,
+            "bench",
         ),
     )
     timed(

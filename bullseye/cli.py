@@ -254,7 +254,11 @@ def _policy(**values) -> dict:
 def run(
     landing: Annotated[Path, typer.Option(help="Landing folder (one sub-folder per table).")],
     campaign: Annotated[
-        str | None, typer.Option(help="Campaign to score (default: latest without contacts).")
+        list[str] | None,
+        typer.Option(
+            help="Campaign to score (default: latest without contacts); repeat for several on "
+            "the same day: each customer goes to the campaign where they are worth most."
+        ),
     ] = None,
     as_of: Annotated[
         datetime | None, typer.Option(help="Point-in-time moment, UTC (default: now).")
@@ -290,7 +294,7 @@ def run(
             filters=_parse_filters(only or []),
         ),
         landing_dir=landing,
-        campaign_id=campaign,
+        campaign_ids=campaign,
         as_of=as_of,
         truth_dir=truth,
         home=home,

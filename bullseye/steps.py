@@ -27,6 +27,7 @@ from ml.audience import (
     apply_eligibility,
     apply_filters,
     audience_economics,
+    expected_value,
     pseudonymise,
     select_audience,
 )
@@ -260,26 +261,34 @@ def mart_eligibility(settings: Settings) -> dict[str, int]:
     }
 
 
-def score_and_publish(
-    settings: Settings,
-    model: ModelVersion,
-    campaign_id: str,
-    request: AudiencePolicyParams,
-    run_date: datetime,
-    run_id: str,
-    fail_before_commit: bool = False,
-) -> ScoringOutcome:
-    """Score the campaign's eligible customers with ``model`` (and the uplift champion, when
-    there is one), apply suppressions and the global holdout, select by the policy, add reason
-    codes, and publish to files, the warehouse table and the webhook (when configured)."""
+@dataclass(frozen=True)
+class Candidates:
+    """A campaign's scored, eligible, filtered customers, before selection."""
+
+    campaign_id: str
+    scoring: pd.DataFrame  # every scoring-mart row with its score: for reasons and drift
+    scores: pd.DataFrame  # one row per candidate: key, score, decile, uplift, value, EV
+    policy: AudiencePolicy
+    uplift_version: str | None
+    eligibility: dict[str, int]
+
+
+def score_candidates(
+    settings: Settings, model: ModelVersion, campaign_id: str, request: AudiencePolicyParams
+) -> Candidates:
+    """Score the campaign's eligible customers (the scoring mart, built for this campaign) with
+    ``model`` and the uplift champion when there is one; drop suppressed and globally held-out
+    customers and those outside the filters; price each by the policy's expected value."""
     scoring = require_columns(
         read_relation(settings, SCORING_RELATION), SCORING_RELATION, SCORING_REQUIRED
     )
-    if scoring.empty:
+    if scoring.empty or (scoring[CAMPAIGN_ID] != campaign_id).any():
         raise ValueError(
             f"No eligible customer for campaign {campaign_id!r}: nobody is opted in for its "
             f"channel and under the frequency cap ({settings.frequency_cap_contacts} contact(s) "
             f"in {settings.frequency_cap_days} days)."
+            if scoring.empty
+            else f"The scoring mart holds another campaign than {campaign_id!r}: build it first."
         )
     scores = score_customers(model, scoring)
     uplift_model = _uplift_champion(settings)
@@ -287,8 +296,6 @@ def score_and_publish(
         scores = add_uplift(scores, uplift_model, scoring)
     if settings.value_from_order_history and "avg_order_value" in scoring:
         scores[VALUE_COLUMN] = scoring["avg_order_value"].to_numpy()
-    scoring_frame = scoring.assign(**{PREDICTION_COLUMN: scores["score"].to_numpy()})
-
     economics = campaign_economics(settings, campaign_id)
     policy = AudiencePolicy(
         campaign_id,
@@ -308,20 +315,48 @@ def score_and_publish(
         if policy.filters
         else eligible.eligible
     )
-    audience = select_audience(candidates, policy)
-    chosen = scoring.set_index(CUSTOMER_KEY).loc[audience[CUSTOMER_KEY]].reset_index()
+    eligibility = mart_eligibility(settings) | eligible.excluded
+    eligibility["filtered_out"] = len(eligible.eligible) - len(candidates)
+    eligibility["eligible"] = len(candidates)
+    return Candidates(
+        campaign_id,
+        scoring.assign(**{PREDICTION_COLUMN: scores["score"].to_numpy()}),
+        expected_value(candidates, policy),
+        policy,
+        uplift_model.version if uplift_model else None,
+        eligibility,
+    )
+
+
+def publish_candidates(
+    settings: Settings,
+    model: ModelVersion,
+    candidates: Candidates,
+    run_date: datetime,
+    run_id: str,
+    allocated: set[str] | None = None,
+    fail_before_commit: bool = False,
+) -> ScoringOutcome:
+    """Select the audience by the policy (among ``allocated`` keys when campaigns were
+    arbitrated), add reason codes, and publish to files, the warehouse table and the webhook
+    (when configured), all or nothing."""
+    pool = candidates.scores
+    if allocated is not None:
+        pool = pool[pool[CUSTOMER_KEY].isin(allocated)]
+    audience = select_audience(pool, candidates.policy)
+    chosen = candidates.scoring.set_index(CUSTOMER_KEY).loc[audience[CUSTOMER_KEY]].reset_index()
     reasons = reason_codes(model.load_booster(), model.spec, chosen)
     audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)
-    spend = audience_economics(audience, policy)
+    spend = audience_economics(audience, candidates.policy)
     publication = publish(
         PublicationRequest(
             audience,
-            campaign_id,
+            candidates.campaign_id,
             run_date.date(),
             model.version,
             run_id,
-            policy=policy.describe()
-            | {"uplift_model_version": uplift_model.version if uplift_model else None},
+            policy=candidates.policy.describe()
+            | {"uplift_model_version": candidates.uplift_version},
             economics=spend,
             data_as_of=run_date.isoformat(),
             dbt_manifest_hash=manifest_hash(),
@@ -330,11 +365,31 @@ def score_and_publish(
         _destinations(settings),
         fail_before_commit=fail_before_commit,
     )
-    eligibility = mart_eligibility(settings) | eligible.excluded
-    eligibility["filtered_out"] = len(eligible.eligible) - len(candidates)
-    eligibility["eligible"] = len(candidates)
     return ScoringOutcome(
-        model.version, len(scores), audience, publication, scoring_frame, policy, spend, eligibility
+        model.version,
+        len(candidates.scoring),
+        audience,
+        publication,
+        candidates.scoring,
+        candidates.policy,
+        spend,
+        candidates.eligibility,
+    )
+
+
+def score_and_publish(
+    settings: Settings,
+    model: ModelVersion,
+    campaign_id: str,
+    request: AudiencePolicyParams,
+    run_date: datetime,
+    run_id: str,
+    fail_before_commit: bool = False,
+) -> ScoringOutcome:
+    """One campaign, end to end: score its candidates, select, publish."""
+    candidates = score_candidates(settings, model, campaign_id, request)
+    return publish_candidates(
+        settings, model, candidates, run_date, run_id, fail_before_commit=fail_before_commit
     )
 
 

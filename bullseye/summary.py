@@ -17,6 +17,22 @@ def _economics_line(e: dict) -> str:
     )
 
 
+def _other_campaign_lines(summary: dict) -> list[str]:
+    lines = []
+    for row in summary.get("allocation") or []:
+        lines.append(
+            f"  allocation {row['campaign_id']}: {row['allocated']} of {row['candidates']} "
+            f"candidates ({row['lost_to_other_campaigns']} went to another campaign)"
+        )
+    for campaign, other in (summary.get("other_campaigns") or {}).items():
+        lines += [
+            f"Audience for '{campaign}': {other['audience_size']} {other['audience_by_group']}",
+            _economics_line(other["audience_economics"]),
+            f"  CSV      {other['csv']}",
+        ]
+    return lines
+
+
 def _uplift_lines(uplift: dict | None) -> list[str]:
     if not uplift:
         return []
@@ -76,6 +92,7 @@ def render_summary(summary: dict) -> str:
             f"{k} {summary['publication_diff'][k]}" for k in ("entered", "exited", "stayed")
         ),
         f"  CSV      {summary['audience_files']['csv']}",
+        *_other_campaign_lines(summary),
         f"  Parquet  {summary['audience_files']['parquet']}",
         "",
         f"Drift: {summary['drifted_feature_share']:.1%} of features drifted{drifted};"

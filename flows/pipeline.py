@@ -7,6 +7,7 @@ Runs on Prefect's ephemeral local server with no set-up.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,8 +28,10 @@ from bullseye.targets import Target, TargetKind, get_target, load_targets
 from bullseye.warehouse import SCORING_MODELS, resolve_campaign
 from flows.dbt import dbt_build
 from flows.refresh import refresh_warehouse, start_run
+from ml.audience import arbitrate
 
 CAMPAIGN_RESPONSE = TargetKind.CAMPAIGN_RESPONSE.value
+SCORING_SELECT = ["--select", *SCORING_MODELS]
 
 
 @task(name="train", cache_policy=NO_CACHE)
@@ -76,22 +79,37 @@ def profile(settings: Settings, as_of: datetime, run_dir: Path) -> steps.Profile
     return outcome
 
 
-@task(name="score-and-publish", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
-def score_and_publish(
+@task(name="score-candidates", cache_policy=NO_CACHE)
+def score_candidates(
+    settings: Settings, invocation, campaign_id: str, policy: AudiencePolicyParams
+) -> steps.Candidates:
+    dbt_build(settings, replace(invocation, scoring_campaign_id=campaign_id), SCORING_SELECT)
+    model = steps.registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE, "champion")
+    return steps.score_candidates(settings, model, campaign_id, policy)
+
+
+@task(name="publish-audience", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+def publish_audience(
     settings: Settings,
-    campaign_id: str,
-    policy: AudiencePolicyParams,
+    candidates: steps.Candidates,
     run_date: datetime,
     run_id: str,
+    allocated: set[str] | None,
 ) -> steps.ScoringOutcome:
     model = steps.registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE, "champion")
-    outcome = steps.score_and_publish(settings, model, campaign_id, policy, run_date, run_id)
+    outcome = steps.publish_candidates(settings, model, candidates, run_date, run_id, allocated)
     create_table_artifact(
-        table=[outcome.economics | {"policy": policy.kind, "campaign_id": campaign_id}],
-        key="audience-summary",
-        description="Expected responses, revenue, cost, profit and ROI of the contacted group",
+        table=[outcome.economics | {"policy": outcome.policy.kind}],
+        key=f"audience-{_artifact_key(candidates.campaign_id)}",
+        description=f"Audience of {candidates.campaign_id}: expected responses, revenue, cost, "
+        "profit and ROI of the contacted group",
     )
     return outcome
+
+
+def _artifact_key(text: str) -> str:
+    """Prefect artifact keys allow lower-case letters, digits and dashes only."""
+    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "campaign"
 
 
 @task(name="drift", cache_policy=NO_CACHE)
@@ -119,14 +137,14 @@ def _uplift_summary(outcome: steps.UpliftOutcome) -> dict:
 def _run_name() -> str:
     from prefect.runtime import flow_run
 
-    campaign = flow_run.parameters.get("campaign_id") or "next-campaign"
+    campaign = "+".join(flow_run.parameters.get("campaign_ids") or []) or "next-campaign"
     return f"pipeline-{campaign}-{datetime.now(UTC):%Y-%m-%d}"
 
 
 @flow(name="pipeline", flow_run_name=_run_name, log_prints=True)
 def pipeline(
     landing_dir: Path,
-    campaign_id: str | None = None,
+    campaign_ids: list[str] | None = None,
     as_of: datetime | None = None,
     policy: AudiencePolicyParams | None = None,
     truth_dir: Path | None = None,
@@ -138,7 +156,9 @@ def pipeline(
 
     Args:
         landing_dir: folder with one sub-folder (or file) per landing table.
-        campaign_id: campaign to score; default: the latest campaign with no contacts yet.
+        campaign_ids: campaigns to score; several on the same day are arbitrated (each
+            customer goes to the campaign where they have the highest expected value).
+            Default: the latest campaign with no contacts yet.
         as_of: the point-in-time moment (UTC); default: now.
         policy: how to select the audience (top_k, threshold, budget, expected_profit, uplift)
             and its numbers; default: every eligible customer ranked by score.
@@ -156,9 +176,11 @@ def pipeline(
     targets = load_targets(settings.targets_file)
     target = get_target(targets, CAMPAIGN_RESPONSE)
     refreshed = refresh_warehouse(Path(landing_dir), as_of_naive, settings, targets)
-    campaign_id = resolve_campaign(settings, campaign_id)
-    scoring_build = replace(refreshed.invocation, scoring_campaign_id=campaign_id)
-    dbt_build(settings, scoring_build, ["--select", *SCORING_MODELS])
+    if campaign_ids:
+        campaign_ids = list(dict.fromkeys(resolve_campaign(settings, c) for c in campaign_ids))
+    else:
+        campaign_ids = [resolve_campaign(settings, None)]
+    campaign_id = campaign_ids[0]
 
     profiled = profile(settings, as_of_naive, run_dir)
     trained = train(settings, target, run_id, truth_dir)
@@ -166,7 +188,25 @@ def pipeline(
     policy = policy or AudiencePolicyParams()
     if audience_filters:
         policy = policy.model_copy(update={"filters": policy.filters | audience_filters})
-    scoring = score_and_publish(settings, campaign_id, policy, as_of_naive, run_id)
+    candidates = {
+        c: score_candidates(settings, refreshed.invocation, c, policy) for c in campaign_ids
+    }
+    allocated, allocation = (
+        arbitrate({c: k.scores for c, k in candidates.items()})
+        if len(candidates) > 1
+        else ({campaign_id: None}, None)
+    )
+    if allocation is not None:
+        create_table_artifact(
+            table=json.loads(allocation.to_json(orient="records")),
+            key="campaign-allocation",
+            description="Next-best-offer arbitration between the campaigns scored this run",
+        )
+    outcomes = {
+        c: publish_audience(settings, candidates[c], as_of_naive, run_id, allocated[c])
+        for c in campaign_ids
+    }
+    scoring = outcomes[campaign_id]
     drifted = drift(settings, target, scoring, run_dir)
 
     model = trained.model
@@ -217,6 +257,17 @@ def pipeline(
         "drifted_feature_share": drifted.drifted_share,
         "drifted_features": list(drifted.drifted_features),
         "prediction_drift": drifted.is_prediction_drifted,
+        "other_campaigns": {
+            c: {
+                "audience_size": len(o.audience),
+                "audience_by_group": o.publication.rows_by_group,
+                "audience_economics": o.economics,
+                "csv": str(o.publication.csv_path),
+            }
+            for c, o in outcomes.items()
+            if c != campaign_id
+        },
+        "allocation": [] if allocation is None else allocation.to_dict(orient="records"),
         "row_reconciliation": refreshed.reconciliation,
         "data_quality": refreshed.data_quality,
     }

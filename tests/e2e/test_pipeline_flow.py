@@ -193,3 +193,26 @@ def test_no_published_artifact_holds_pii_or_an_ineligible_customer(run, small_da
     assert not published & holdout, "a global-holdout customer was published"
     assert summary["eligibility"]["suppressed"] > 0
     assert summary["eligibility"]["global_holdout"] > 0
+
+
+def test_two_campaigns_on_one_day_share_no_customer(run, small_data):
+    home, *_ = run
+    summary = pipeline(
+        landing_dir=small_data.landing_dir,
+        campaign_ids=["winter-sale", "autumn-newsletter"],
+        as_of=AS_OF,
+        policy={"kind": "expected_profit"},
+        home=home,
+        n_trials=2,
+    )
+    first = pd.read_csv(summary["audience_files"]["csv"])
+    second = pd.read_csv(summary["other_campaigns"]["autumn-newsletter"]["csv"])
+    assert len(first)
+    assert len(second)
+    assert not set(first["customer_key"]) & set(second["customer_key"])
+    allocation = {row["campaign_id"]: row for row in summary["allocation"]}
+    assert set(allocation) == {"winter-sale", "autumn-newsletter"}
+    assert all(
+        r["allocated"] + r["lost_to_other_campaigns"] == r["candidates"]
+        for r in allocation.values()
+    )

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from bullseye.params import AudiencePolicyParams
 from bullseye.quality import find_breaches
 from bullseye.settings import Settings
 from bullseye.steps import load_training_frame, profile_customers, score_and_publish
@@ -265,10 +266,9 @@ def test_audience_filtered_by_profile_and_segment(warehouse, tmp_path):
         warehouse,
         version,
         "winter-sale",
-        None,
+        AudiencePolicyParams(filters={"rfm_segment": ["champions", "loyal"]}),
         AS_OF,
         "run-filtered",
-        filters=(("rfm_segment", ("champions", "loyal")),),
     )
     profiles = read_relation(warehouse, "marts.customer_profiles").set_index("customer_key")
     published = pd.read_csv(outcome.publication.csv_path)

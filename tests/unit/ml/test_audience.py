@@ -11,6 +11,7 @@ from ml.audience import (
     PolicyError,
     apply_eligibility,
     apply_filters,
+    arbitrate,
     audience_economics,
     control_draw,
     select_audience,
@@ -177,3 +178,11 @@ def test_control_share_stays_within_tolerance(control, campaign):
     # binomial: 4 standard deviations on 10,000 draws
     tolerance = 4 * (control * (1 - control) / 10_000) ** 0.5
     assert (audience["group"] == "control").mean() == pytest.approx(control, abs=tolerance)
+
+
+def test_arbitration_gives_each_customer_to_the_most_valuable_campaign():
+    a = pd.DataFrame({"customer_key": ["x", "y", "z"], "expected_value": [1.0, 5.0, 2.0]})
+    b = pd.DataFrame({"customer_key": ["y", "z", "w"], "expected_value": [3.0, 2.0, 0.5]})
+    allocated, report = arbitrate({"a": a, "b": b})
+    assert allocated == {"a": {"x", "y", "z"}, "b": {"w"}}  # z: a tie goes to "a"
+    assert report.set_index("campaign_id")["lost_to_other_campaigns"].to_dict() == {"a": 0, "b": 2}
