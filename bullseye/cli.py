@@ -83,10 +83,14 @@ TargetOption = Annotated[str, typer.Option(help="Declared target name.")]
 HomeOption = Annotated[Path | None, typer.Option(help="Bullseye home (default from settings).")]
 
 
-def _models_dir(home: Path | None) -> Path:
+def _settings(home: Path | None):
     from bullseye.settings import Settings
 
-    return Settings(**({"home": home} if home else {})).models_dir
+    return Settings(**({"home": home} if home else {}))
+
+
+def _models_dir(home: Path | None) -> Path:
+    return _settings(home).models_dir
 
 
 @models_app.command("list")
@@ -182,6 +186,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from ml.audience import AudienceFilterError, PolicyError
     from ml.data import TrainingDataError
     from ml.measure import MeasurementError
+    from monitoring.alerts import PublicationGatedError
 
     return (
         ContractError,
@@ -192,6 +197,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
         PolicyError,
         ValidationError,
         MeasurementError,
+        PublicationGatedError,
     )
 
 
@@ -351,6 +357,67 @@ def evaluate(
         typer.echo(f"{type(error).__name__}: {error}", err=True)
         raise typer.Exit(2) from error
     typer.echo(f"Report: {result['report']}")
+
+
+monitor_app = typer.Typer(help="Monitoring: the Evidently UI, publication gates.")
+app.add_typer(monitor_app, name="monitor")
+
+
+@monitor_app.command("ui")
+def monitor_ui(
+    home: HomeOption = None,
+    port: Annotated[int, typer.Option(help="Port of the Evidently UI.")] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+) -> None:
+    """Start `evidently ui` on the monitoring workspace (projects, snapshots, dashboards)."""
+    import shutil
+    import subprocess
+    import sys
+
+    folder = _settings(home).monitoring_dir / "workspace"
+    folder.mkdir(parents=True, exist_ok=True)
+    evidently = shutil.which("evidently") or str(Path(sys.executable).parent / "evidently")
+    typer.echo(f"Evidently UI on http://{host}:{port} (workspace {folder})")
+    raise typer.Exit(
+        subprocess.call(
+            [evidently, "ui", "--workspace", str(folder), "--host", host, "--port", str(port)]
+        )
+    )
+
+
+@monitor_app.command("gates")
+def monitor_gates(home: HomeOption = None) -> None:
+    """Campaigns whose publication monitoring stopped, and whether someone acknowledged."""
+    from bullseye.steps import gates
+
+    rows = gates(_settings(home)).list()
+    if not rows:
+        typer.echo("No publication gate.")
+    for gate in rows:
+        ack = gate["acknowledged"]
+        state = f"acknowledged by {ack['by']} at {ack['at']}" if ack else "WAITING"
+        typer.echo(f"{gate['campaign_id']:<24}{state}  (run {gate['run_id']})")
+        for alert in gate["alerts"]:
+            typer.echo(f"    {alert['kind']}: {alert['message']}")
+
+
+@monitor_app.command("ack")
+def monitor_ack(
+    campaign: Annotated[str, typer.Argument(help="Campaign whose gate to lift.")],
+    by: Annotated[str, typer.Option(help="Who reviewed the alerts.")],
+    note: Annotated[str, typer.Option(help="Why publishing may go on.")] = "",
+    home: HomeOption = None,
+) -> None:
+    """Acknowledge a campaign's monitoring alerts: its next run publishes again (the same
+    alerts do not stop it again; new ones do)."""
+    from bullseye.steps import gates
+
+    try:
+        gates(_settings(home)).acknowledge(campaign, by, note)
+    except KeyError as error:
+        typer.echo(str(error.args[0]), err=True)
+        raise typer.Exit(2) from error
+    typer.echo(f"{campaign}: acknowledged by {by}; the next run publishes.")
 
 
 @app.command()

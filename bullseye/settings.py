@@ -111,6 +111,49 @@ class Settings(BaseSettings):
         default=30, ge=0, description="Gate: oldest acceptable newest row of orders and events."
     )
 
+    drift_max_share: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description="Alert when more than this share of the model's features drifted.",
+    )
+    drift_key_features: list[str] = Field(
+        default=["recency_days", "orders_365d", "spend_365d", "avg_order_value"],
+        description="Alert when any of these features drifted, whatever the share.",
+    )
+    prediction_drift_threshold: float = Field(
+        default=0.3,
+        ge=0,
+        description="Alert when the score distribution moved more than this (Wasserstein "
+        "distance normed by the reference's standard deviation).",
+    )
+    auc_max_drop: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="Alert when a campaign's realised ROC AUC falls this far below the model's "
+        "test ROC AUC.",
+    )
+    drift_gate: bool = Field(
+        default=False,
+        description="On a drift alert, stop publishing that campaign until someone runs "
+        "`bullseye monitor ack`.",
+    )
+    drift_retrain: bool = Field(
+        default=False,
+        description="On a drift or performance alert, start the training deployment (or the "
+        "training flow when no Prefect server runs).",
+    )
+    apprise_url: str | None = Field(
+        default=None,
+        description="Send alerts through this Apprise URL (mailto://, slack://, json://...).",
+    )
+    drift_sample_rows: int = Field(
+        default=50_000,
+        ge=1_000,
+        description="Drift checks compare seeded samples of at most this many rows per side.",
+    )
+
     @property
     def quality_thresholds(self) -> QualityThresholds:
         return QualityThresholds(
@@ -153,6 +196,11 @@ class Settings(BaseSettings):
     @property
     def audiences_dir(self) -> Path:
         return self.home / "audiences"
+
+    @property
+    def monitoring_dir(self) -> Path:
+        """The Evidently workspace (one project per target) and the publication gates."""
+        return self.home / "monitoring"
 
     @property
     def optuna_storage(self) -> str:

@@ -32,7 +32,9 @@ from ml.audience import (
     select_audience,
 )
 from ml.data import TrainingDataError
+from ml.evaluate import evaluate
 from ml.measure import CampaignMeasurement, MeasurementError, measure_campaign, render_measurement
+from ml.model_report import TEST_SCORES_FILE
 from ml.profile_report import render_profile_report, segment_summary
 from ml.publish import (
     MEMBERS_TABLE,
@@ -46,7 +48,6 @@ from ml.publish import (
 from ml.reasons import reason_codes
 from ml.registry import ModelVersion, PromotionDecision
 from ml.schema import (
-    CAMPAIGN_CONTEXT_FEATURES,
     CAMPAIGN_ID,
     CONTACTS_RELATION,
     CUSTOMER_ID,
@@ -54,6 +55,7 @@ from ml.schema import (
     ELIGIBILITY_RELATION,
     FEATURES_RELATION,
     LABEL,
+    NOT_DRIFT_CHECKED,
     PERIOD_ID,
     PROFILES_RELATION,
     RECONCILIATION_RELATION,
@@ -69,7 +71,17 @@ from ml.score import add_uplift, score_customers
 from ml.segments import segment_customers
 from ml.train import TrainedModel, TrainingConfig, predict, train_response_model
 from ml.uplift import UPLIFT_TARGET, UpliftModel, train_uplift_model, true_uplift_capture
+from monitoring.alerts import (
+    Alert,
+    GateStore,
+    Thresholds,
+    drift_alerts,
+    notify,
+    performance_alerts,
+)
 from monitoring.drift import PREDICTION_COLUMN, DriftResult, drift_report
+from monitoring.performance import performance_snapshot
+from monitoring.workspace import MonitoringWorkspace
 
 MEASUREMENTS_RELATION = "publish.campaign_measurements"
 CAMPAIGN_RESPONSE_TARGET = "campaign_response"
@@ -339,7 +351,9 @@ def publish_candidates(
 ) -> ScoringOutcome:
     """Select the audience by the policy (among ``allocated`` keys when campaigns were
     arbitrated), add reason codes, and publish to files, the warehouse table and the webhook
-    (when configured), all or nothing."""
+    (when configured), all or nothing. Refused while the campaign's publication gate waits for
+    an acknowledgement."""
+    gates(settings).check(candidates.campaign_id)  # raises while monitoring holds it back
     pool = candidates.scores
     if allocated is not None:
         pool = pool[pool[CUSTOMER_KEY].isin(allocated)]
@@ -425,9 +439,11 @@ def check_drift(
     model: ModelVersion,
     scoring_frame: pd.DataFrame,
     out_dir: Path,
+    timestamp: datetime | None = None,
 ) -> DriftResult:
     """Reference = the model's test period(s): the newest training rows, so that features
-    which grow with time (tenure) do not look drifted merely because older periods are in."""
+    which grow with time (tenure) do not look drifted merely because older periods are in.
+    Campaign-context and campaign-calendar features are left out (ml/schema.py)."""
     test_periods = list(model.meta["split"]["test_periods"])
     reference = load_training_frame(settings, target)
     reference = reference[reference[PERIOD_ID].isin(test_periods)].copy()
@@ -436,9 +452,66 @@ def check_drift(
         reference_scores = model.calibrator.apply(reference_scores)
     reference[PREDICTION_COLUMN] = reference_scores
     spec = model.spec
-    numeric = [c for c in spec.numeric if c not in CAMPAIGN_CONTEXT_FEATURES]
-    categorical = [c for c in spec.categorical if c not in CAMPAIGN_CONTEXT_FEATURES]
-    return drift_report(reference, scoring_frame, numeric, categorical, out_dir, settings.seed)
+    numeric = [c for c in spec.numeric if c not in NOT_DRIFT_CHECKED]
+    categorical = [c for c in spec.categorical if c not in NOT_DRIFT_CHECKED]
+    return drift_report(
+        reference,
+        scoring_frame,
+        numeric,
+        categorical,
+        out_dir,
+        settings.seed,
+        settings.drift_sample_rows,
+        settings.prediction_drift_threshold,
+        summary_columns=list(settings.drift_key_features),
+        timestamp=timestamp,
+    )
+
+
+def thresholds(settings: Settings) -> Thresholds:
+    return Thresholds(
+        settings.drift_max_share, tuple(settings.drift_key_features), settings.auc_max_drop
+    )
+
+
+def gates(settings: Settings) -> GateStore:
+    return GateStore(settings.monitoring_dir / "gates")
+
+
+def workspace(settings: Settings) -> MonitoringWorkspace:
+    return MonitoringWorkspace(settings.monitoring_dir / "workspace")
+
+
+@dataclass(frozen=True)
+class MonitoringOutcome:
+    drift: DriftResult
+    alerts: tuple[Alert, ...]
+    snapshot_id: str
+    is_gated: bool  # publication of the campaign now waits for an acknowledgement
+    is_notified: bool
+
+
+def monitor_scoring(
+    settings: Settings,
+    target: Target,
+    model: ModelVersion,
+    campaign_id: str,
+    scoring_frame: pd.DataFrame,
+    out_dir: Path,
+    run_id: str,
+    as_of: datetime,
+) -> MonitoringOutcome:
+    """Drift of a scoring run: report beside the run, snapshot in the target's workspace
+    project, alerts on breached thresholds (logged, sent through Apprise), and a publication
+    gate for the campaign when the gate action is on."""
+    drift = check_drift(settings, target, model, scoring_frame, out_dir, timestamp=as_of)
+    snapshot_id = workspace(settings).add(target.name, drift.snapshot, f"{campaign_id} {run_id}")
+    alerts = drift_alerts(drift, thresholds(settings), target.name, campaign_id)
+    is_notified = notify(alerts, settings.apprise_url)
+    is_gated = (
+        bool(alerts) and settings.drift_gate and gates(settings).open(campaign_id, alerts, run_id)
+    )
+    return MonitoringOutcome(drift, tuple(alerts), snapshot_id, is_gated, is_notified)
 
 
 def write_summary(run_dir: Path, summary: dict) -> Path:
@@ -477,11 +550,65 @@ def profile_customers(settings: Settings, as_of: datetime, out_dir: Path) -> Pro
 
 
 @dataclass(frozen=True)
+class PerformanceOutcome:
+    model_version: str
+    realised: dict[str, float]  # roc_auc (Evidently), top_decile_lift, brier on sent contacts
+    expected: dict[str, float]  # the model's own test figures
+    alerts: tuple[Alert, ...]
+    snapshot_id: str
+    is_notified: bool
+
+
+@dataclass(frozen=True)
 class EvaluationOutcome:
     measurement: CampaignMeasurement
     deciles: pd.DataFrame
     report_path: Path
     truth: dict | None
+    performance: PerformanceOutcome | None
+
+
+def monitor_performance(
+    settings: Settings, campaign_id: str, contacts: pd.DataFrame, as_of: datetime | None = None
+) -> PerformanceOutcome | None:
+    """Realised ROC AUC (Evidently), top-decile lift and Brier score of the response champion on
+    the campaign's sent contacts, against the model's test figures; a snapshot in the workspace
+    and an alert when the AUC fell further than allowed."""
+    target = CAMPAIGN_RESPONSE_TARGET
+    sent = (
+        contacts[~contacts["is_control"] & contacts["score"].notna()]
+        if "score" in contacts
+        else None
+    )
+    if sent is None or sent["has_responded"].nunique() < 2:
+        return None
+    model = registry.resolve(settings.models_dir, target, "champion")
+    reference = pd.read_parquet(model.path / TEST_SCORES_FILE)
+    if model.calibrator is not None:
+        reference["score"] = model.calibrator.apply(reference["score"].to_numpy())
+    current = pd.DataFrame(
+        {LABEL: sent["has_responded"].astype(int).to_numpy(), "score": sent["score"].to_numpy()}
+    )
+    snapshot, values = performance_snapshot(reference[[LABEL, "score"]], current, as_of)
+    realised_metrics = evaluate(current[LABEL].to_numpy(), current["score"].to_numpy())
+    realised = {
+        "roc_auc": values["RocAuc"],
+        "top_decile_lift": realised_metrics.top_decile_lift,
+        "brier": realised_metrics.brier,
+    }
+    expected = {
+        "roc_auc": model.meta["metrics"]["roc_auc"],
+        "top_decile_lift": model.meta["metrics"]["top_decile_lift"],
+        "brier": model.meta["calibration"]["test_brier_after"],
+    }
+    snapshot_id = workspace(settings).add(target, snapshot, f"performance {campaign_id}")
+    alerts = performance_alerts(
+        realised["roc_auc"], expected["roc_auc"], thresholds(settings), target, campaign_id
+    )
+    is_notified = notify(alerts, settings.apprise_url)
+    return PerformanceOutcome(
+        model.version, realised, expected, tuple(alerts), snapshot_id, is_notified
+    )
 
 
 def evaluate_campaign(
@@ -513,10 +640,11 @@ def evaluate_campaign(
         }
     row = pd.DataFrame([measurement.as_dict() | {"measured_at": pd.Timestamp.now(tz="UTC")}])
     replace_rows(settings, MEASUREMENTS_RELATION, row, {CAMPAIGN_ID: campaign_id})
+    performance = monitor_performance(settings, campaign_id, contacts)
     out_dir.mkdir(parents=True, exist_ok=True)
     report = out_dir / f"campaign_{campaign_id}.html"
     report.write_text(render_measurement(measurement, deciles, truth), encoding="utf-8")
-    return EvaluationOutcome(measurement, deciles, report, truth)
+    return EvaluationOutcome(measurement, deciles, report, truth, performance)
 
 
 def _contact_scores(
@@ -535,7 +663,9 @@ def _contact_scores(
     model = registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE_TARGET, "champion")
     features = read_relation(settings, CONTACTS_RELATION)
     features = features[features[PERIOD_ID] == campaign_id]
-    features = features.assign(score=predict(model.load_booster(), model.spec, features))
+    raw = predict(model.load_booster(), model.spec, features)
+    calibrated = model.calibrator.apply(raw) if model.calibrator is not None else raw
+    features = features.assign(score=calibrated)
     scored = contacts.merge(features[[CUSTOMER_ID, "score"]], on=CUSTOMER_ID, how="left")
     in_sample = campaign_id not in model.meta["split"]["test_periods"]
     return scored, (

@@ -92,12 +92,14 @@ def render_summary(summary: dict) -> str:
             f"{k} {summary['publication_diff'][k]}" for k in ("entered", "exited", "stayed")
         ),
         f"  CSV      {summary['audience_files']['csv']}",
-        *_other_campaign_lines(summary),
         f"  Parquet  {summary['audience_files']['parquet']}",
+        *_other_campaign_lines(summary),
         "",
         f"Drift: {summary['drifted_feature_share']:.1%} of features drifted{drifted};"
         f" prediction drift: {'yes' if summary['prediction_drift'] else 'no'}",
         f"  report   {summary['drift_report']}",
+        *(f"  ALERT    {a['kind']}: {a['message']}" for a in summary.get("alerts", [])),
+        *([f"  retraining started: {summary['retraining']}"] if summary.get("retraining") else []),
         f"Customer profiles: {summary['profile_report']}",
         "",
         "Rows: table        in   staged  duplicates  quarantined (by reason)",

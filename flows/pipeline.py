@@ -1,4 +1,5 @@
-"""The ``pipeline`` flow: contract check -> dbt build -> train -> score -> publish -> drift.
+"""The ``pipeline`` flow: contract check -> dbt build -> train -> score -> drift and alerts ->
+publish (unless gated) -> retrain (when an alert asks for it).
 
 Thin by design: every task calls a plain function from bullseye/, ml/ or monitoring/.
 Runs on Prefect's ephemeral local server with no set-up.
@@ -28,7 +29,9 @@ from bullseye.targets import Target, TargetKind, get_target, load_targets
 from bullseye.warehouse import SCORING_MODELS, resolve_campaign
 from flows.dbt import dbt_build
 from flows.refresh import refresh_warehouse, start_run
+from flows.retrain import trigger_training
 from ml.audience import arbitrate
+from monitoring.alerts import PublicationGatedError
 
 CAMPAIGN_RESPONSE = TargetKind.CAMPAIGN_RESPONSE.value
 SCORING_SELECT = ["--select", *SCORING_MODELS]
@@ -112,10 +115,32 @@ def _artifact_key(text: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "campaign"
 
 
-@task(name="drift", cache_policy=NO_CACHE)
-def drift(settings: Settings, target: Target, scoring: steps.ScoringOutcome, run_dir: Path):
+@task(name="monitor-drift", cache_policy=NO_CACHE)
+def monitor(
+    settings: Settings,
+    target: Target,
+    candidates: steps.Candidates,
+    out_dir: Path,
+    run_id: str,
+    as_of: datetime,
+) -> steps.MonitoringOutcome:
     model = steps.registry.resolve(settings.models_dir, target.name, "champion")
-    return steps.check_drift(settings, target, model, scoring.scoring_frame, run_dir)
+    outcome = steps.monitor_scoring(
+        settings, target, model, candidates.campaign_id, candidates.scoring, out_dir, run_id, as_of
+    )
+    if outcome.alerts:
+        lines = [f"- **{a.kind}**: {a.message}" for a in outcome.alerts]
+        if outcome.is_gated:
+            lines.append(
+                f"\nPublication of `{candidates.campaign_id}` is **stopped** until "
+                f"`bullseye monitor ack {candidates.campaign_id} --by <name>`."
+            )
+        create_markdown_artifact(
+            markdown=f"# Monitoring alerts: {candidates.campaign_id}\n\n" + "\n".join(lines),
+            key=f"alerts-{_artifact_key(candidates.campaign_id)}",
+            description=f"Drift report: {outcome.drift.html_path}",
+        )
+    return outcome
 
 
 def _uplift_summary(outcome: steps.UpliftOutcome) -> dict:
@@ -202,12 +227,28 @@ def pipeline(
             key="campaign-allocation",
             description="Next-best-offer arbitration between the campaigns scored this run",
         )
-    outcomes = {
-        c: publish_audience(settings, candidates[c], as_of_naive, run_id, allocated[c])
+    monitored = {
+        c: monitor(settings, target, candidates[c], run_dir / "drift" / c, run_id, as_of_naive)
         for c in campaign_ids
     }
-    scoring = outcomes[campaign_id]
-    drifted = drift(settings, target, scoring, run_dir)
+    outcomes, gated = {}, {}
+    for c in campaign_ids:
+        try:
+            steps.gates(settings).check(c)
+        except PublicationGatedError as error:
+            gated[c] = error
+            logger.warning("%s", error)
+            continue
+        outcomes[c] = publish_audience(settings, candidates[c], as_of_naive, run_id, allocated[c])
+    alerts = [a for m in monitored.values() for a in m.alerts]
+    retraining = (
+        trigger_training(settings, target.name, Path(landing_dir), as_of_naive)
+        if alerts and settings.drift_retrain
+        else None
+    )
+    if campaign_id in gated:
+        raise gated[campaign_id]
+    scoring, drifted = outcomes[campaign_id], monitored[campaign_id].drift
 
     model = trained.model
     summary = {
@@ -257,6 +298,10 @@ def pipeline(
         "drifted_feature_share": drifted.drifted_share,
         "drifted_features": list(drifted.drifted_features),
         "prediction_drift": drifted.is_prediction_drifted,
+        "alerts": [a.as_dict() for a in alerts],
+        "gated_campaigns": sorted(gated),
+        "retraining": retraining,
+        "monitoring_snapshots": {c: m.snapshot_id for c, m in monitored.items()},
         "other_campaigns": {
             c: {
                 "audience_size": len(o.audience),

@@ -1,22 +1,35 @@
-"""Data and prediction drift between a model's training features and a scoring set (Evidently).
+"""Data and prediction drift between a model's reference rows and a scoring set (Evidently).
 
-Reference = the training mart's features with the model's scores on them; current = the
-scoring mart's features with today's scores. Evidently picks the test per column (by type and
-size); its per-column verdicts and the share of drifted features are read by name from the
-snapshot. HTML and JSON are saved beside the run.
+Reference = the model's test-period training rows with the model's (calibrated) scores on them;
+current = the scoring mart's features with today's scores. Evidently's data-drift preset picks
+the test per column (by type and size) and its per-column verdicts are read by name from the
+snapshot; the score column gets its own threshold (prediction drift). The same snapshot carries
+a data summary (row count, mean score, value statistics of the score and the key features) for
+the workspace dashboard. HTML and JSON are saved beside the run.
+
+Sampling rule (large data): each side is reduced to at most ``sample_rows`` rows (default
+50,000), drawn with the run's seed from the rows sorted by every column, so the sample does not
+depend on the order the warehouse returned them in. Evidently's default tests on numeric columns
+with more than 1,000 rows (normed Wasserstein distance) and on categoricals (Jensen-Shannon
+distance) are effect sizes, not p-values, so their verdicts do not grow more sensitive with the
+row count and a 50,000-row sample reproduces the full-data verdicts (bench/drift_scale.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 from evidently import DataDefinition, Dataset, Report
-from evidently.presets import DataDriftPreset
+from evidently.core.report import Snapshot
+from evidently.metrics import MeanValue, RowCount, ValueDrift
+from evidently.presets import DataDriftPreset, DataSummaryPreset
 
 PREDICTION_COLUMN = "score"
 DEFAULT_SAMPLE_ROWS = 50_000
+DEFAULT_PREDICTION_THRESHOLD = 0.3
 
 
 @dataclass(frozen=True)
@@ -24,13 +37,15 @@ class DriftResult:
     drifted_share: float  # share of model features whose distribution drifted
     drifted_features: tuple[str, ...]
     is_prediction_drifted: bool
+    prediction_drift_score: float
     column_scores: dict[str, float]  # Evidently's drift score per column
     column_methods: dict[str, str]
     html_path: Path
     json_path: Path
+    snapshot: Snapshot  # for the monitoring workspace
 
 
-def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
+def sample_rows(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
     """At most ``rows`` rows, seeded; the same rows whatever order the frame arrived in."""
     if len(frame) <= rows:
         return frame
@@ -38,35 +53,48 @@ def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
     return ordered.sample(n=rows, random_state=seed)
 
 
-def drift_report(
+def drift_snapshot(
     reference: pd.DataFrame,
     current: pd.DataFrame,
     numeric: list[str],
     categorical: list[str],
-    out_dir: Path,
     seed: int = 42,
-    sample_rows: int = DEFAULT_SAMPLE_ROWS,
-) -> DriftResult:
-    """Run Evidently's data-drift preset on features plus the prediction column."""
-    columns = [*numeric, *categorical, PREDICTION_COLUMN]
+    sample: int = DEFAULT_SAMPLE_ROWS,
+    prediction_threshold: float | None = DEFAULT_PREDICTION_THRESHOLD,
+    summary_columns: list[str] | None = None,
+    timestamp: datetime | None = None,
+) -> Snapshot:
+    """Evidently's data-drift preset on the features, a separately thresholded drift test on
+    the score (when the frames have one), and a data summary."""
+    has_score = PREDICTION_COLUMN in current.columns and PREDICTION_COLUMN in reference.columns
+    scored = [PREDICTION_COLUMN] if has_score else []
+    columns = [*numeric, *categorical, *scored]
     definition = DataDefinition(
-        numerical_columns=[*numeric, PREDICTION_COLUMN], categorical_columns=list(categorical)
+        numerical_columns=[*numeric, *scored], categorical_columns=list(categorical)
     )
 
     def dataset(frame: pd.DataFrame) -> Dataset:
-        part = _sample(frame[columns], sample_rows, seed).copy()
+        part = sample_rows(frame[columns], sample, seed).copy()
         for name in categorical:
             part[name] = part[name].astype("string").fillna("missing").astype(str)
         return Dataset.from_pandas(part, data_definition=definition)
 
-    snapshot = Report([DataDriftPreset()], include_tests=True).run(
-        dataset(current), dataset(reference)
+    metrics: list = [DataDriftPreset(columns=[*numeric, *categorical]), RowCount()]
+    if has_score:
+        metrics += [
+            ValueDrift(column=PREDICTION_COLUMN, threshold=prediction_threshold),
+            MeanValue(column=PREDICTION_COLUMN),
+        ]
+    summary = [c for c in (summary_columns or []) if c in columns]
+    if summary:
+        metrics.append(DataSummaryPreset(columns=[*scored, *summary]))
+    return Report(metrics, include_tests=True).run(
+        dataset(current), dataset(reference), timestamp=timestamp
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    html_path, json_path = out_dir / "drift_report.html", out_dir / "drift_report.json"
-    snapshot.save_html(str(html_path))
-    snapshot.save_json(str(json_path))
 
+
+def read_verdicts(snapshot: Snapshot) -> tuple[dict[str, float], dict[str, str], set[str]]:
+    """Per column: Evidently's drift score and method, and the columns whose drift test failed."""
     result = snapshot.dict()
     scores, methods, drifted = {}, {}, set()
     for metric in result["metrics"]:
@@ -78,14 +106,48 @@ def drift_report(
         params = test["metric_config"]["params"]
         if params["type"].endswith(":ValueDrift") and test["status"] != "SUCCESS":
             drifted.add(params["column"])
+    return scores, methods, drifted
+
+
+def drift_report(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    numeric: list[str],
+    categorical: list[str],
+    out_dir: Path,
+    seed: int = 42,
+    sample: int = DEFAULT_SAMPLE_ROWS,
+    prediction_threshold: float | None = DEFAULT_PREDICTION_THRESHOLD,
+    summary_columns: list[str] | None = None,
+    timestamp: datetime | None = None,
+) -> DriftResult:
+    """Run the drift snapshot, save its HTML and JSON in ``out_dir`` and read the verdicts."""
+    snapshot = drift_snapshot(
+        reference,
+        current,
+        numeric,
+        categorical,
+        seed,
+        sample,
+        prediction_threshold,
+        summary_columns,
+        timestamp,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path, json_path = out_dir / "drift_report.html", out_dir / "drift_report.json"
+    snapshot.save_html(str(html_path))
+    snapshot.save_json(str(json_path))
+    scores, methods, drifted = read_verdicts(snapshot)
     features = [*numeric, *categorical]
     drifted_features = tuple(c for c in features if c in drifted)
     return DriftResult(
         drifted_share=len(drifted_features) / max(len(features), 1),
         drifted_features=drifted_features,
         is_prediction_drifted=PREDICTION_COLUMN in drifted,
+        prediction_drift_score=scores.get(PREDICTION_COLUMN, 0.0),
         column_scores=scores,
         column_methods=methods,
         html_path=html_path,
         json_path=json_path,
+        snapshot=snapshot,
     )
