@@ -359,6 +359,96 @@ def evaluate(
     typer.echo(f"Report: {result['report']}")
 
 
+@app.command()
+def score(
+    campaign: Annotated[
+        list[str] | None,
+        typer.Option(help="Campaign to score (repeatable); default: the latest without contacts."),
+    ] = None,
+    as_of: Annotated[
+        datetime | None, typer.Option(help="Point-in-time moment, UTC (default: now).")
+    ] = None,
+    home: HomeOption = None,
+    top_k: Annotated[int | None, typer.Option(min=1, help="Audience size.")] = None,
+    policy: PolicyOption = Policy.top_k,
+    threshold: ThresholdOption = None,
+    budget: BudgetOption = None,
+) -> None:
+    """Score campaigns with the current champion and publish (the warehouse must be built)."""
+    from flows.score import score as score_flow
+
+    try:
+        result = score_flow(
+            campaign_ids=campaign,
+            as_of=as_of,
+            home=home,
+            policy=_policy(kind=policy, top_k=top_k, threshold=threshold, budget=budget),
+        )
+    except _user_errors() as error:
+        typer.echo(f"{type(error).__name__}: {error}", err=True)
+        raise typer.Exit(2) from error
+    for campaign_id, info in result["campaigns"].items():
+        typer.echo(f"{campaign_id}: {info['audience_size']} published in {info['files']}")
+
+
+@app.command()
+def serve() -> None:
+    """Serve the deployments of prefect.yaml from this process (schedules and UI-triggered
+    runs) without a work pool. Needs a Prefect server: `bullseye server` in another shell and
+    PREFECT_API_URL=http://127.0.0.1:4200/api."""
+    from prefect import serve as prefect_serve
+
+    from flows.deployments import runner_deployments
+
+    deployments = runner_deployments()
+    typer.echo(
+        f"Serving {len(deployments)} deployments: "
+        + ", ".join(f"{d.flow_name}/{d.name}" for d in deployments)
+    )
+    prefect_serve(*deployments)
+
+
+@app.command()
+def server(
+    port: Annotated[int, typer.Option(help="Port of the API and UI.")] = 4200,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+) -> None:
+    """Start a local Prefect server (API and UI) that keeps run history."""
+    import subprocess
+    import sys
+
+    prefect = str(Path(sys.executable).parent / "prefect")
+    typer.echo(
+        f"Prefect UI on http://{host}:{port}; in other shells: "
+        f"export PREFECT_API_URL=http://{host}:{port}/api"
+    )
+    env = os.environ | {"PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    raise typer.Exit(
+        subprocess.call([prefect, "server", "start", "--host", host, "--port", str(port)], env=env)
+    )
+
+
+@app.command()
+def deploy() -> None:
+    """Apply prefect.yaml's deployments to the Prefect server at PREFECT_API_URL (process work
+    pool "bullseye"; run `prefect worker start --pool bullseye` to execute them)."""
+    import subprocess
+    import sys
+
+    from bullseye.settings import PROJECT_ROOT
+
+    prefect = str(Path(sys.executable).parent / "prefect")
+    env = os.environ | {"BULLSEYE_PROJECT_DIR": str(PROJECT_ROOT)}
+    subprocess.call(
+        [prefect, "work-pool", "create", "bullseye", "--type", "process", "--overwrite"],
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
+    raise typer.Exit(
+        subprocess.call([prefect, "--no-prompt", "deploy", "--all"], env=env, cwd=PROJECT_ROOT)
+    )
+
+
 monitor_app = typer.Typer(help="Monitoring: the Evidently UI, publication gates.")
 app.add_typer(monitor_app, name="monitor")
 

@@ -38,6 +38,22 @@ class Settings(BaseSettings):
         description="Folder for the warehouse, models, runs and audiences (relative to cwd).",
     )
     dbt_target: str = Field(default="duckdb", description="dbt target in profiles.yml.")
+    landing_dir: Path | None = Field(
+        default=None,
+        description="Landing folder the scheduled deployments read (flows take it as a "
+        "parameter too).",
+    )
+    warehouse_lock_timeout_s: float = Field(
+        default=3_600,
+        ge=0,
+        description="How long a run waits for another run's warehouse writes (0: no lock, for "
+        "warehouses that take concurrent writers).",
+    )
+    promotion_approval: bool = Field(
+        default=False,
+        description="Pause the run for a person to approve (in the Prefect UI) before a new "
+        "model replaces the champion.",
+    )
     pii_salt: str = Field(
         default="bullseye-dev-salt",
         description="Salt for pseudonymising ids, emails and phones; use a secret in production.",
@@ -118,7 +134,7 @@ class Settings(BaseSettings):
         description="Alert when more than this share of the model's features drifted.",
     )
     drift_key_features: list[str] = Field(
-        default=["recency_days", "orders_365d", "spend_365d", "avg_order_value"],
+        default=["recency_days", "orders_90d", "spend_90d", "avg_order_value"],
         description="Alert when any of these features drifted, whatever the share.",
     )
     prediction_drift_threshold: float = Field(

@@ -647,6 +647,34 @@ def evaluate_campaign(
     return EvaluationOutcome(measurement, deciles, report, truth, performance)
 
 
+def campaigns_to_measure(settings: Settings) -> list[str]:
+    """Campaigns with closed-window contacts that ``publish.campaign_measurements`` lacks."""
+    import duckdb
+
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        closed = {
+            r[0]
+            for r in con.execute(
+                "select distinct campaign_id from staging.int_contacts_labelled"
+            ).fetchall()
+        }
+        measured = set()
+        schema, table = MEASUREMENTS_RELATION.split(".")
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+        if exists:
+            measured = {
+                r[0]
+                for r in con.execute(
+                    f"select distinct campaign_id from {MEASUREMENTS_RELATION}"
+                ).fetchall()
+            }
+    return sorted(closed - measured)
+
+
 def _contact_scores(
     settings: Settings, campaign_id: str, contacts: pd.DataFrame
 ) -> tuple[pd.DataFrame, str]:

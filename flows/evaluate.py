@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 from bullseye import steps
+from bullseye.locks import warehouse_lock
 from bullseye.targets import load_targets
 from flows.refresh import refresh_warehouse, start_run
 
@@ -39,13 +40,14 @@ def evaluate_campaign(
     """
     run = start_run(home, None, as_of)
     settings = run.settings
-    if landing_dir is not None:
-        refresh_warehouse(
-            Path(landing_dir), run.as_of, settings, load_targets(settings.targets_file)
+    with warehouse_lock(settings, f"evaluate {run.run_id}"):
+        if landing_dir is not None:
+            refresh_warehouse(
+                Path(landing_dir), run.as_of, settings, load_targets(settings.targets_file)
+            )
+        outcome = steps.evaluate_campaign(
+            settings, campaign_id, settings.runs_dir / run.run_id, truth_dir
         )
-    outcome = steps.evaluate_campaign(
-        settings, campaign_id, settings.runs_dir / run.run_id, truth_dir
-    )
     m = outcome.measurement
     result = m.as_dict() | {
         "run_id": run.run_id,

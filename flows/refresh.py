@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from prefect import get_run_logger, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
@@ -47,6 +47,16 @@ def quality_gate(settings: Settings) -> list[dict]:
     return records
 
 
+def require_landing(landing_dir: Path | None, settings: Settings) -> Path:
+    landing = landing_dir or settings.landing_dir
+    if landing is None:
+        raise ValueError(
+            "No landing folder: pass landing_dir, or set BULLSEYE_LANDING_DIR (landing_dir in "
+            "bullseye.toml) for scheduled runs."
+        )
+    return Path(landing)
+
+
 @dataclass(frozen=True)
 class RunContext:
     settings: Settings
@@ -82,3 +92,45 @@ def refresh_warehouse(
     dbt_build(settings, invocation, ["--exclude", *SCORING_MODELS])
     data_quality = quality_gate(settings)
     return Refresh(invocation, steps.row_reconciliation(settings), data_quality)
+
+
+def _refresh_run_name() -> str:
+    return f"refresh-{datetime.now(UTC):%Y-%m-%d}"
+
+
+@flow(name="refresh-warehouse", flow_run_name=_refresh_run_name, log_prints=True)
+def refresh(
+    landing_dir: Path | None = None,
+    as_of: datetime | None = None,
+    home: Path | None = None,
+) -> dict:
+    """Check the landing contract, build and test the warehouse with dbt, and stop at the
+    quality gate when the data is not fit to use.
+
+    Args:
+        landing_dir: folder with one sub-folder (or file) per landing table (default: the
+            landing_dir setting).
+        as_of: the point-in-time moment (UTC); default: now.
+        home: Bullseye home folder.
+    """
+    from bullseye.locks import warehouse_lock
+    from bullseye.targets import load_targets
+
+    run = start_run(home, None, as_of)
+    settings = run.settings
+    landing = require_landing(landing_dir, settings)
+    with warehouse_lock(settings, f"refresh {run.run_id}"):
+        refreshed = refresh_warehouse(
+            landing, run.as_of, settings, load_targets(settings.targets_file)
+        )
+    create_table_artifact(
+        table=[{"table": t} | r for t, r in refreshed.reconciliation.items()],
+        key="row-reconciliation",
+        description="Where every landing row went: staged, duplicate, superseded, quarantined",
+    )
+    return {
+        "run_id": run.run_id,
+        "as_of": run.as_of.isoformat(),
+        "row_reconciliation": refreshed.reconciliation,
+        "data_quality": refreshed.data_quality,
+    }

@@ -10,9 +10,11 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from bullseye import steps
+from bullseye.locks import warehouse_lock
 from bullseye.targets import get_target, load_targets
-from flows.pipeline import train
-from flows.refresh import refresh_warehouse, start_run
+from flows.approval import approve_promotion
+from flows.refresh import refresh_warehouse, require_landing, start_run
+from flows.tasks import train
 
 
 def _run_name() -> str:
@@ -23,8 +25,8 @@ def _run_name() -> str:
 
 @flow(name="train", flow_run_name=_run_name, log_prints=True)
 def train_target(
-    landing_dir: Path,
-    target: str,
+    landing_dir: Path | None = None,
+    target: str = "campaign_response",
     as_of: datetime | None = None,
     home: Path | None = None,
     n_trials: int | None = None,
@@ -32,7 +34,8 @@ def train_target(
     """Train the declared target ``target`` (config/targets.yml) on a landing folder.
 
     Args:
-        landing_dir: folder with one sub-folder (or file) per landing table.
+        landing_dir: folder with one sub-folder (or file) per landing table (default: the
+            landing_dir setting).
         target: a target name from the targets file, e.g. purchase_within_30d.
         as_of: the point-in-time moment (UTC); default: now.
         home: Bullseye home folder.
@@ -42,9 +45,13 @@ def train_target(
     settings, as_of_naive, run_id = run.settings, run.as_of, run.run_id
     targets = load_targets(settings.targets_file)
     declared = get_target(targets, target)
+    landing = require_landing(landing_dir, settings)
 
-    refresh_warehouse(Path(landing_dir), as_of_naive, settings, targets)
-    outcome = train(settings, declared, run_id)
+    with warehouse_lock(settings, f"train {run_id}"):
+        refresh_warehouse(landing, as_of_naive, settings, targets)
+        outcome = train(settings, declared, run_id)
+    approval = approve_promotion(settings, outcome)
+    champion = steps.registry.aliases(settings.models_dir, declared.name).get("champion")
     model = outcome.model
     result = {
         "run_id": run_id,
@@ -54,8 +61,8 @@ def train_target(
         "model_path": str(outcome.version.path),
         "model_report": str(outcome.version.report_path),
         "leakage_warnings": list(model.warnings),
-        "promotion": outcome.promotion.reason,
-        "alias": outcome.promotion.alias,
+        "promotion": approval or outcome.promotion.reason,
+        "alias": "champion" if champion == outcome.version.version else "challenger",
         "split": model.split_kind,
         "rows": model.rows,
         "test_periods": list(model.test_periods),

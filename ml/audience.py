@@ -65,7 +65,8 @@ class AudiencePolicy:
         """How many *contacted* customers the budget pays for (controls cost nothing)."""
         if self.budget is None or self.cost_per_contact <= 0:
             return None
-        return int(self.budget // self.cost_per_contact)
+        # 10.0 // 0.1 is 99.0 in binary floating point: allow for the representation error
+        return int(self.budget / self.cost_per_contact + 1e-9)
 
     def describe(self) -> dict:
         return asdict(self) | {"filters": {k: list(v) for k, v in self.filters}}

@@ -82,7 +82,11 @@ def drift_snapshot(
     metrics: list = [DataDriftPreset(columns=[*numeric, *categorical]), RowCount()]
     if has_score:
         metrics += [
-            ValueDrift(column=PREDICTION_COLUMN, threshold=prediction_threshold),
+            # Always the normed Wasserstein distance, so the threshold means the same thing
+            # at every size (Evidently would switch to a K-S p-value below 1,000 rows).
+            ValueDrift(
+                column=PREDICTION_COLUMN, method="wasserstein", threshold=prediction_threshold
+            ),
             MeanValue(column=PREDICTION_COLUMN),
         ]
     summary = [c for c in (summary_columns or []) if c in columns]

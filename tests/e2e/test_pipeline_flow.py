@@ -15,7 +15,10 @@ from prefect.artifacts import Artifact
 from bullseye.datagen import GeneratorConfig, generate
 from bullseye.quality import QualityGateError
 from bullseye.settings import Settings
+from flows.monitor import monitor_campaigns
 from flows.pipeline import pipeline
+from flows.refresh import refresh
+from flows.score import score
 from flows.train import train_target
 from ml.audience import GLOBAL_HOLDOUT, control_draw
 from tests.conftest import AS_OF
@@ -68,6 +71,7 @@ def test_summary_has_metrics_paths_and_reconciliation(run):
     assert 0.55 < summary["test_roc_auc"] <= 1.0
     assert summary["oracle_roc_auc"] is not None
     assert 0.0 <= summary["drifted_feature_share"] <= 1.0
+    assert summary["alerts"] == []  # generated without --drift: no false alarm
     assert Path(summary["drift_report"]).is_file()
     assert Path(summary["profile_report"]).is_file()
     assert Path(summary["drift_report_json"]).is_file()
@@ -109,6 +113,7 @@ def test_audience_is_published_pseudonymous_and_opted_in(run, small_data):
 
 def test_rerun_replaces_the_publication(run):
     home, first, second, _ = run
+    assert first["alerts"] == second["alerts"] == []  # successive runs raise no alert
     assert first["audience_files"]["csv"] == second["audience_files"]["csv"]
     folders = list((home / "audiences" / "winter-sale").iterdir())
     assert [f.name for f in folders] == [AS_OF.date().isoformat()]
@@ -216,3 +221,35 @@ def test_two_campaigns_on_one_day_share_no_customer(run, small_data):
         r["allocated"] + r["lost_to_other_campaigns"] == r["candidates"]
         for r in allocation.values()
     )
+
+
+def test_score_refresh_and_monitor_flows_on_the_built_warehouse(run, small_data):
+    home, *_ = run
+    refreshed = refresh(landing_dir=small_data.landing_dir, as_of=AS_OF, home=home)
+    assert refreshed["row_reconciliation"]["orders"]["staged"] > 0
+
+    scored = score(
+        campaign_ids=["winter-sale"],
+        policy={"kind": "budget", "budget": 10.0, "cost_per_contact": 0.1},
+        as_of=AS_OF,
+        home=home,
+    )
+    winter = scored["campaigns"]["winter-sale"]
+    assert winter["audience_by_group"]["target"] == 100  # what 10.0 pays for at 0.1
+
+    monitored = monitor_campaigns(as_of=AS_OF, home=home)
+    assert monitored["measured"], "past campaigns with closed windows are measured"
+    again = monitor_campaigns(as_of=AS_OF, home=home)
+    assert again["measured"] == []  # each campaign is measured once
+
+
+def test_invalid_parameters_are_refused_before_any_work(run):
+    from prefect.exceptions import ParameterTypeError
+
+    home, *_ = run
+    before = sorted((home / "runs").iterdir())
+    with pytest.raises(ParameterTypeError, match="threshold"):
+        score(policy={"kind": "threshold"}, as_of=AS_OF, home=home)
+    with pytest.raises(ParameterTypeError, match="top_k"):
+        score(policy={"kind": "top_k", "top_k": 0}, as_of=AS_OF, home=home)
+    assert sorted((home / "runs").iterdir()) == before  # no run started

@@ -47,3 +47,25 @@ def test_injected_drift_is_found_and_named(tmp_path, rng):
     assert set(result.drifted_features) == {"spend_365d", "channel"}
     assert result.drifted_share == pytest.approx(0.5)
     assert result.column_methods["spend_365d"]
+
+
+def test_sampled_check_gives_the_full_runs_verdicts(tmp_path):
+    """The sampling rule (bench/drift_scale.py runs it at 1,000,000 x 50): a 20,000-row
+    sample gives the same drifted / not-drifted verdict per feature as all 200,000 rows."""
+    rng = np.random.default_rng(7)
+    n = 200_000
+
+    def frame(shifted: bool) -> pd.DataFrame:
+        data = {f"x{i}": rng.normal(0, 1, n) for i in range(8)}
+        if shifted:  # three drifted features: mean, scale, a category's share
+            data["x0"] = rng.normal(0.5, 1, n)
+            data["x1"] = rng.normal(0, 1.6, n)
+        data["c"] = np.where(rng.random(n) < (0.6 if shifted else 0.3), "a", "b")
+        return pd.DataFrame(data)
+
+    reference, current = frame(False), frame(True)
+    numeric = [f"x{i}" for i in range(8)]
+    full = drift_report(reference, current, numeric, ["c"], tmp_path / "full", sample=n)
+    sampled = drift_report(reference, current, numeric, ["c"], tmp_path / "sample", sample=20_000)
+    assert set(full.drifted_features) == {"x0", "x1", "c"}
+    assert sampled.drifted_features == full.drifted_features

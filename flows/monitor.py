@@ -1,0 +1,86 @@
+"""The ``monitor`` flow (daily): measure every campaign whose response window has closed and
+that has not been measured yet (lift, and the model's realised performance against its test
+figures, with alerts), and report the publication gates still waiting for a person."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from bullseye import steps
+from bullseye.locks import warehouse_lock
+from flows.refresh import start_run
+from flows.retrain import trigger_training
+from flows.tasks import CAMPAIGN_RESPONSE
+
+
+def _run_name() -> str:
+    return f"monitor-{datetime.now(UTC):%Y-%m-%d}"
+
+
+@flow(name="monitor", flow_run_name=_run_name, log_prints=True)
+def monitor_campaigns(
+    as_of: datetime | None = None,
+    home: Path | None = None,
+    landing_dir: Path | None = None,
+) -> dict:
+    """Measure newly closed campaigns and check the model's realised performance.
+
+    Args:
+        as_of: the point-in-time moment (UTC); default: now.
+        home: Bullseye home folder.
+        landing_dir: landing folder, for retraining on a performance alert (default: the
+            landing_dir setting).
+    """
+    run = start_run(home, None, as_of)
+    settings = run.settings
+    logger = get_run_logger()
+    measured, alerts = [], []
+    with warehouse_lock(settings, f"monitor {run.run_id}"):
+        for campaign in steps.campaigns_to_measure(settings):
+            try:
+                outcome = steps.evaluate_campaign(
+                    settings, campaign, settings.runs_dir / run.run_id
+                )
+            except steps.MeasurementError as error:
+                logger.info("%s: not measurable yet (%s)", campaign, error)
+                continue
+            m = outcome.measurement
+            row = {
+                "campaign_id": campaign,
+                "absolute_lift": round(m.absolute_lift, 5),
+                "lift_low": round(m.absolute_lift_low, 5),
+                "lift_high": round(m.absolute_lift_high, 5),
+                "incremental_responses": round(m.incremental_responses, 1),
+                "roi": None if m.roi is None else round(m.roi, 3),
+            }
+            if outcome.performance is not None:
+                row["realised_roc_auc"] = round(outcome.performance.realised["roc_auc"], 4)
+                row["test_roc_auc"] = round(outcome.performance.expected["roc_auc"], 4)
+                alerts += outcome.performance.alerts
+            measured.append(row)
+    if measured:
+        create_table_artifact(table=measured, key="campaign-measurements")
+    retraining = None
+    if alerts and settings.drift_retrain and (landing_dir or settings.landing_dir):
+        retraining = trigger_training(
+            settings, CAMPAIGN_RESPONSE, Path(landing_dir or settings.landing_dir), run.as_of
+        )
+    waiting = [g for g in steps.gates(settings).list() if not g["acknowledged"]]
+    lines = [f"# Monitoring {run.as_of:%Y-%m-%d}", ""]
+    lines += [
+        f"- measured **{r['campaign_id']}**: lift {r['absolute_lift']:+.2%}" for r in measured
+    ]
+    lines += [f"- ALERT {a.kind}: {a.message}" for a in alerts]
+    lines += [f"- gate waiting: **{g['campaign_id']}** since {g['opened_at']}" for g in waiting]
+    create_markdown_artifact(markdown="\n".join(lines), key="monitoring-summary")
+    return {
+        "run_id": run.run_id,
+        "measured": measured,
+        "alerts": [a.as_dict() for a in alerts],
+        "gates_waiting": [g["campaign_id"] for g in waiting],
+        "retraining": retraining,
+    }

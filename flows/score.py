@@ -1,0 +1,196 @@
+"""The ``score`` flow: score the campaigns due with the champion, check drift, publish.
+
+``scoring_stage`` is the part the pipeline shares: score each campaign's candidates, arbitrate
+between campaigns of the same run, check drift (alerts, gates), publish what is not gated, and
+start retraining when an alert asks for it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from pydantic import Field
+
+from bullseye import steps
+from bullseye.locks import warehouse_lock
+from bullseye.params import AudiencePolicyParams
+from bullseye.settings import Settings
+from bullseye.targets import Target, get_target, load_targets
+from bullseye.warehouse import DbtInvocation, resolve_campaign
+from flows.refresh import start_run
+from flows.retrain import trigger_training
+from flows.tasks import CAMPAIGN_RESPONSE, monitor, publish_audience, score_candidates
+from ml.audience import arbitrate
+from monitoring.alerts import Alert, PublicationGatedError
+
+DEFAULT_POLICY = AudiencePolicyParams()  # frozen: safe as a shared default
+
+
+@dataclass(frozen=True)
+class ScoringStage:
+    campaign_ids: list[str]
+    outcomes: dict[str, steps.ScoringOutcome]
+    monitored: dict[str, steps.MonitoringOutcome]
+    gated: dict[str, PublicationGatedError]
+    allocation: list[dict]
+    alerts: list[Alert]
+    retraining: dict | None
+
+
+def resolve_campaigns(settings: Settings, campaign_ids: list[str] | None) -> list[str]:
+    if campaign_ids:
+        return list(dict.fromkeys(resolve_campaign(settings, c) for c in campaign_ids))
+    return [resolve_campaign(settings, None)]
+
+
+def scoring_stage(
+    settings: Settings,
+    target: Target,
+    invocation: DbtInvocation,
+    campaign_ids: list[str],
+    policy: AudiencePolicyParams,
+    run_id: str,
+    as_of: datetime,
+    landing_dir: Path | None,
+) -> ScoringStage:
+    logger = get_run_logger()
+    run_dir = settings.runs_dir / run_id
+    candidates = {c: score_candidates(settings, invocation, c, policy) for c in campaign_ids}
+    allocated, allocation = (
+        arbitrate({c: k.scores for c, k in candidates.items()})
+        if len(candidates) > 1
+        else ({campaign_ids[0]: None}, None)
+    )
+    if allocation is not None:
+        create_table_artifact(
+            table=json.loads(allocation.to_json(orient="records")),
+            key="campaign-allocation",
+            description="Next-best-offer arbitration between the campaigns scored this run",
+        )
+    monitored = {
+        c: monitor(settings, target, candidates[c], run_dir / "drift" / c, run_id, as_of)
+        for c in campaign_ids
+    }
+    outcomes, gated = {}, {}
+    for c in campaign_ids:
+        try:
+            steps.gates(settings).check(c)
+        except PublicationGatedError as error:
+            gated[c] = error
+            logger.warning("%s", error)
+            continue
+        outcomes[c] = publish_audience(settings, candidates[c], as_of, run_id, allocated[c])
+        publication = outcomes[c].publication
+        create_link_artifact(
+            link=publication.folder.as_uri(),
+            link_text=f"Audience {c} ({sum(publication.rows_by_group.values())} rows)",
+            key=f"audience-files-{c.lower().replace('_', '-')}"[:64],
+            description=f"CSV, Parquet, manifest and diff of {c}",
+        )
+    for c, m in monitored.items():
+        create_link_artifact(
+            link=m.drift.html_path.as_uri(),
+            link_text=f"Drift report {c}",
+            key=f"drift-report-{c.lower().replace('_', '-')}"[:64],
+        )
+    alerts = [a for m in monitored.values() for a in m.alerts]
+    retraining = None
+    if alerts and settings.drift_retrain:
+        landing = landing_dir or settings.landing_dir
+        if landing is None:
+            logger.warning("Retraining asked for, but no landing folder is known")
+        else:
+            retraining = trigger_training(settings, target.name, Path(landing), as_of)
+    return ScoringStage(
+        campaign_ids,
+        outcomes,
+        monitored,
+        gated,
+        [] if allocation is None else allocation.to_dict(orient="records"),
+        alerts,
+        retraining,
+    )
+
+
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    campaigns = "+".join(flow_run.parameters.get("campaign_ids") or []) or "due"
+    return f"score-{campaigns}-{datetime.now(UTC):%Y-%m-%d}"
+
+
+@flow(name="score", flow_run_name=_run_name, log_prints=True)
+def score(
+    campaign_ids: Annotated[
+        list[str] | None,
+        Field(description="Campaigns to score; default: the latest one without contacts."),
+    ] = None,
+    policy: Annotated[
+        AudiencePolicyParams, Field(description="How to select each audience.")
+    ] = DEFAULT_POLICY,
+    as_of: Annotated[
+        datetime | None, Field(description="Point-in-time moment (UTC); default: now.")
+    ] = None,
+    home: Annotated[Path | None, Field(description="Bullseye home folder.")] = None,
+    landing_dir: Annotated[
+        Path | None, Field(description="Landing folder (for retraining on an alert).")
+    ] = None,
+) -> dict:
+    """Score campaigns with the current champion, check drift, and publish the audiences.
+
+    The warehouse must have been refreshed (the refresh deployment, or a pipeline run)."""
+    run = start_run(home, None, as_of)
+    settings = run.settings
+    with warehouse_lock(settings, f"score {run.run_id}"):
+        target = get_target(load_targets(settings.targets_file), CAMPAIGN_RESPONSE)
+        campaign_ids = resolve_campaigns(settings, campaign_ids)
+        stage = scoring_stage(
+            settings,
+            target,
+            DbtInvocation(run.as_of, None),
+            campaign_ids,
+            policy,
+            run.run_id,
+            run.as_of,
+            landing_dir,
+        )
+    result = {
+        "run_id": run.run_id,
+        "as_of": run.as_of.isoformat(),
+        "campaigns": {
+            c: {
+                "audience_size": len(o.audience),
+                "audience_by_group": o.publication.rows_by_group,
+                "audience_economics": o.economics,
+                "eligibility": o.eligibility,
+                "files": str(o.publication.folder),
+                "model_version": o.model_version,
+            }
+            for c, o in stage.outcomes.items()
+        },
+        "allocation": stage.allocation,
+        "alerts": [a.as_dict() for a in stage.alerts],
+        "gated_campaigns": sorted(stage.gated),
+        "retraining": stage.retraining,
+    }
+    steps.write_summary(settings.runs_dir / run.run_id, result)
+    lines = [f"# Scoring run {run.run_id}", ""]
+    for c, info in result["campaigns"].items():
+        e = info["audience_economics"]
+        lines.append(
+            f"- **{c}**: {info['audience_size']} published {info['audience_by_group']}; "
+            f"expected {e['expected_responses']:.0f} responses, profit "
+            f"{e['expected_profit']:,.0f}, ROI {e['roi']}"
+        )
+    lines += [f"- **{c}**: gated, not published" for c in stage.gated]
+    lines += [f"- alert {a.kind}: {a.message}" for a in stage.alerts]
+    create_markdown_artifact(markdown="\n".join(lines), key="score-summary")
+    if stage.gated and not stage.outcomes:
+        raise next(iter(stage.gated.values()))
+    return result

@@ -1,0 +1,160 @@
+"""The pipeline's Prefect tasks, shared by the flows. Each calls a plain function from
+bullseye/, ml/ or monitoring/ and adds the artifacts a person reviews in the UI."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
+from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
+
+from bullseye import steps
+from bullseye.params import AudiencePolicyParams
+from bullseye.settings import Settings
+from bullseye.targets import Target, TargetKind
+from bullseye.warehouse import SCORING_MODELS
+from flows.dbt import dbt_build
+
+CAMPAIGN_RESPONSE = TargetKind.CAMPAIGN_RESPONSE.value
+SCORING_SELECT = ["--select", *SCORING_MODELS]
+HOUR = 3_600
+
+
+@task(name="train", cache_policy=NO_CACHE, timeout_seconds=6 * HOUR)
+def train(
+    settings: Settings, target: Target, run_id: str, truth_dir: Path | None = None
+) -> steps.TrainingOutcome:
+    outcome = steps.train_and_register(settings, target, run_id, truth_dir=truth_dir)
+    report = outcome.version.report_path
+    create_link_artifact(
+        link=report.as_uri(),
+        link_text=f"Model report {target.name} {outcome.version.version}",
+        key=f"model-report-{target.name.replace('_', '-')}",
+        description=f"{outcome.promotion.alias}: {outcome.promotion.reason}",
+    )
+    for warning in outcome.model.warnings:
+        get_run_logger().warning("Leakage warning for %s: %s", target.name, warning)
+    return outcome
+
+
+@task(name="train-uplift", cache_policy=NO_CACHE, timeout_seconds=6 * HOUR)
+def train_uplift(
+    settings: Settings, target: Target, run_id: str, truth_dir: Path | None = None
+) -> steps.UpliftOutcome:
+    outcome = steps.train_uplift_and_register(settings, target, run_id, truth_dir)
+    if outcome.version is None:
+        get_run_logger().info("No uplift model: %s", outcome.skipped)
+        return outcome
+    create_link_artifact(
+        link=outcome.version.report_path.as_uri(),
+        link_text=f"Uplift model report {outcome.version.version}",
+        key="model-report-campaign-uplift",
+        description=f"{outcome.promotion.alias}: {outcome.promotion.reason}",
+    )
+    return outcome
+
+
+@task(name="profile-customers", cache_policy=NO_CACHE)
+def profile(settings: Settings, as_of: datetime, run_dir: Path) -> steps.ProfileOutcome:
+    outcome = steps.profile_customers(settings, as_of, run_dir)
+    create_table_artifact(
+        table=json.loads(outcome.by_cluster.to_json(orient="records")),
+        key="customer-segments",
+        description=f"Behavioural clusters (k={outcome.k}); report: {outcome.report_path}",
+    )
+    return outcome
+
+
+@task(name="score-candidates", cache_policy=NO_CACHE, timeout_seconds=2 * HOUR)
+def score_candidates(
+    settings: Settings, invocation, campaign_id: str, policy: AudiencePolicyParams
+) -> steps.Candidates:
+    dbt_build(settings, replace(invocation, scoring_campaign_id=campaign_id), SCORING_SELECT)
+    model = steps.registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE, "champion")
+    return steps.score_candidates(settings, model, campaign_id, policy)
+
+
+# Publishing touches files, the warehouse and maybe a webhook: retried with back-off (each
+# attempt is all-or-nothing, so a retry never duplicates).
+@task(
+    name="publish-audience",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=5),
+    timeout_seconds=HOUR,
+)
+def publish_audience(
+    settings: Settings,
+    candidates: steps.Candidates,
+    run_date: datetime,
+    run_id: str,
+    allocated: set[str] | None,
+) -> steps.ScoringOutcome:
+    model = steps.registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE, "champion")
+    outcome = steps.publish_candidates(settings, model, candidates, run_date, run_id, allocated)
+    create_table_artifact(
+        table=[outcome.economics | {"policy": outcome.policy.kind}],
+        key=f"audience-{artifact_key(candidates.campaign_id)}",
+        description=f"Audience of {candidates.campaign_id}: expected responses, revenue, cost, "
+        "profit and ROI of the contacted group",
+    )
+    return outcome
+
+
+def artifact_key(text: str) -> str:
+    """Prefect artifact keys allow lower-case letters, digits and dashes only."""
+    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "campaign"
+
+
+@task(name="monitor-drift", cache_policy=NO_CACHE, timeout_seconds=HOUR)
+def monitor(
+    settings: Settings,
+    target: Target,
+    candidates: steps.Candidates,
+    out_dir: Path,
+    run_id: str,
+    as_of: datetime,
+) -> steps.MonitoringOutcome:
+    model = steps.registry.resolve(settings.models_dir, target.name, "champion")
+    outcome = steps.monitor_scoring(
+        settings, target, model, candidates.campaign_id, candidates.scoring, out_dir, run_id, as_of
+    )
+    if outcome.alerts:
+        lines = [f"- **{a.kind}**: {a.message}" for a in outcome.alerts]
+        if outcome.is_gated:
+            lines.append(
+                f"\nPublication of `{candidates.campaign_id}` is **stopped** until "
+                f"`bullseye monitor ack {candidates.campaign_id} --by <name>`."
+            )
+        create_markdown_artifact(
+            markdown=f"# Monitoring alerts: {candidates.campaign_id}\n\n" + "\n".join(lines),
+            key=f"alerts-{artifact_key(candidates.campaign_id)}",
+            description=f"Drift report: {outcome.drift.html_path}",
+        )
+    return outcome
+
+
+def uplift_summary(outcome: steps.UpliftOutcome) -> dict:
+    if outcome.version is None:
+        return {"skipped": outcome.skipped}
+    meta = outcome.version.meta
+    return {
+        "model_version": outcome.version.version,
+        "promotion": outcome.promotion.reason,
+        "qini_coefficient": meta["metrics"]["qini_coefficient"],
+        "propensity_qini_coefficient": meta["propensity_metrics"]["qini_coefficient"],
+        "auuc": meta["metrics"]["auuc"],
+        "propensity_auuc": meta["propensity_metrics"]["auuc"],
+        "true_uplift_capture": meta["reference"].get("true_uplift_capture"),
+        "report": str(outcome.version.report_path),
+    }

@@ -1,0 +1,198 @@
+"""Acceptance for orchestration (slow): a real Prefect server on localhost, the deployments of
+prefect.yaml served by `bullseye serve`, a scoring deployment run through the API the UI uses
+with non-default parameters, and two scoring runs started at the same moment that both
+complete and leave a warehouse passing its dbt tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bullseye.datagen import GeneratorConfig, generate
+from tests.conftest import AS_OF
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    work = tmp_path_factory.mktemp("stack")
+    data = generate(work / "data", GeneratorConfig(customers=2_000))
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = os.environ | {
+        "PREFECT_HOME": str(work / "prefect"),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "BULLSEYE_HOME": str(work / "home"),
+        "BULLSEYE_LANDING_DIR": str(data.landing_dir),
+        "BULLSEYE_N_TRIALS": "3",
+    }
+    logs = (work / "server.log").open("w")
+    server = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=logs,
+        stderr=subprocess.STDOUT,
+    )
+    served = None
+    try:
+        _wait_for(f"{api}/health", 180)
+        # the warehouse and a champion, as a first pipeline run leaves them
+        subprocess.run(
+            [
+                str(BIN / "bullseye"),
+                "run",
+                "--landing",
+                str(data.landing_dir),
+                "--as-of",
+                AS_OF.isoformat(),
+                "--top-k",
+                "200",
+            ],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        served = subprocess.Popen(
+            [str(BIN / "bullseye"), "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=logs,
+            stderr=subprocess.STDOUT,
+        )
+        yield env, api, work
+    finally:
+        for process in (served, server):
+            if process is not None:
+                process.terminate()
+                process.wait(30)
+        logs.close()
+
+
+def _run_deployment(api: str, name: str, parameters: dict, wait: bool = True):
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        deployment = _deployment(client, name)
+        run = client.create_flow_run_from_deployment(deployment.id, parameters=parameters)
+        if not wait:
+            return run
+        return _wait_run(client, run.id)
+
+
+def _deployment(client, name: str, seconds: float = 120):
+    deadline = time.monotonic() + seconds
+    while True:  # `bullseye serve` registers the deployments when it starts
+        try:
+            return client.read_deployment_by_name(name)
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2)
+
+
+def _wait_run(client, run_id, seconds: float = 600):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        run = client.read_flow_run(run_id)
+        if run.state and run.state.is_final():
+            return run
+        time.sleep(2)
+    raise TimeoutError(f"flow run {run_id}")
+
+
+def test_scoring_deployment_runs_from_the_api_with_its_parameters(stack):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    _, api, _ = stack
+    parameters = {
+        "campaign_ids": ["winter-sale"],
+        "policy": {"kind": "budget", "budget": 12.0, "cost_per_contact": 0.1},
+        "as_of": AS_OF.isoformat(),
+    }
+    run = _run_deployment(api, "score/daily", parameters)
+    assert run.state.is_completed(), run.state
+    assert run.name.startswith("score-winter-sale-")
+    assert run.parameters["policy"]["kind"] == "budget"
+    assert run.parameters["policy"]["budget"] == 12.0
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]))
+        )
+    keys = {a.key for a in artifacts}
+    assert {"score-summary", "audience-winter-sale", "audience-files-winter-sale"} <= keys
+    audience = next(a for a in artifacts if a.key == "audience-winter-sale")
+    assert "120" in str(audience.data)  # 12.0 / 0.1 contacts paid for
+
+
+def test_invalid_parameters_are_refused_before_any_work(stack):
+    _, api, _ = stack
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        deployment = _deployment(client, "score/daily")
+        with pytest.raises(Exception, match="threshold"):
+            client.create_flow_run_from_deployment(
+                deployment.id, parameters={"policy": {"kind": "threshold"}}
+            )
+
+
+def test_two_scoring_runs_at_once_both_complete_and_the_warehouse_stays_valid(stack):
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    _, api, work = stack
+    parameters = {"campaign_ids": ["winter-sale"], "as_of": AS_OF.isoformat()}
+    first = _run_deployment(api, "score/daily", parameters, wait=False)
+    second = _run_deployment(api, "score/daily", parameters, wait=False)
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        done = [_wait_run(client, r.id) for r in (first, second)]
+    assert all(r.state.is_completed() for r in done), [r.state for r in done]
+    from dbt.cli.main import dbtRunner
+
+    from bullseye.settings import Settings
+    from bullseye.targets import dbt_targets_var, load_targets
+    from bullseye.warehouse import DbtInvocation, dbt_args, dbt_env, release_dbt_connection
+
+    settings = Settings(home=work / "home")
+    os.environ.update(dbt_env(settings))
+    targets = tuple(dbt_targets_var(load_targets()))
+    args = dbt_args("test", DbtInvocation(AS_OF, "winter-sale", targets), settings)
+    try:
+        result = dbtRunner().invoke([*args, "--quiet"])
+    finally:
+        release_dbt_connection()
+    assert result.success, result.exception
