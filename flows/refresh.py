@@ -18,7 +18,7 @@ from bullseye.quality import enforce
 from bullseye.settings import Settings
 from bullseye.targets import Target, dbt_targets_var
 from bullseye.warehouse import SCORING_MODELS, DbtInvocation, read_relation, register_landing
-from flows.dbt import dbt_build
+from flows.dbt_build import dbt_build
 from ml.schema import DQ_SUMMARY_RELATION
 
 

@@ -23,7 +23,7 @@ from bullseye.params import AudiencePolicyParams
 from bullseye.settings import Settings
 from bullseye.targets import Target, TargetKind
 from bullseye.warehouse import SCORING_MODELS
-from flows.dbt import dbt_build
+from flows.dbt_build import dbt_build
 
 CAMPAIGN_RESPONSE = TargetKind.CAMPAIGN_RESPONSE.value
 SCORING_SELECT = ["--select", *SCORING_MODELS]

@@ -1,4 +1,7 @@
-"""dbt through prefect-dbt's runner, so every dbt node shows as a Prefect task."""
+"""dbt through prefect-dbt's runner, so every dbt node shows as a Prefect task.
+
+Not named ``dbt.py``: Prefect loads a deployment's entrypoint as a script with ``flows/`` on
+``sys.path``, where such a file would shadow the ``dbt`` package itself."""
 
 from __future__ import annotations
 
