@@ -158,16 +158,24 @@ def test_scoring_deployment_runs_from_the_api_with_its_parameters(stack):
 
 
 def test_invalid_parameters_are_refused_before_any_work(stack):
-    _, api, _ = stack
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    _, api, work = stack
     with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
         deployment = _deployment(client, "score/daily")
-        with pytest.raises(Exception, match="threshold"):
+        # a bound in the parameter schema: the server refuses to create the run
+        with pytest.raises(Exception, match=r"top_k|greater|minimum"):
             client.create_flow_run_from_deployment(
-                deployment.id, parameters={"policy": {"kind": "threshold"}}
+                deployment.id, parameters={"policy": {"kind": "top_k", "top_k": 0}}
             )
+    # a rule across fields (a threshold policy needs its threshold): the run fails when its
+    # parameters are validated, before any work
+    runs_before = sorted((work / "home" / "runs").iterdir())
+    run = _run_deployment(api, "score/daily", {"policy": {"kind": "threshold"}})
+    assert run.state.is_failed()
+    assert "threshold" in run.state.message
+    assert sorted((work / "home" / "runs").iterdir()) == runs_before
 
 
 def test_two_scoring_runs_at_once_both_complete_and_the_warehouse_stays_valid(stack):
