@@ -422,7 +422,11 @@ def server(
         f"Prefect UI on http://{host}:{port}; in other shells: "
         f"export PREFECT_API_URL=http://{host}:{port}/api"
     )
-    env = os.environ | {"PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = os.environ | {
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        # the UI calls this API; without it the UI looks for port 4200 whatever --port says
+        "PREFECT_UI_API_URL": f"http://{host}:{port}/api",
+    }
     raise typer.Exit(
         subprocess.call([prefect, "server", "start", "--host", host, "--port", str(port)], env=env)
     )
