@@ -34,7 +34,6 @@ def run(customers: int, work: Path) -> dict:
     from flows.pipeline import pipeline
     from ml import registry
     from ml.audience import VALUE_COLUMN, AudiencePolicy, audience_economics, select_audience
-    from ml.train import predict
 
     config = GeneratorConfig(customers=customers)
     data = generate(work / "data", config)
@@ -48,7 +47,7 @@ def run(customers: int, work: Path) -> dict:
     model = registry.resolve(settings.models_dir, "campaign_response")
     test = read_relation(settings, "marts.training_campaign_response")
     test = test[test["period_id"].isin(model.meta["split"]["test_periods"])].reset_index(drop=True)
-    scores = model.calibrator.apply(predict(model.load_booster(), model.spec, test))
+    scores = model.probability(test)
     truth = pd.read_parquet(data.truth_dir / "contacts.parquet").rename(
         columns={"campaign_id": "period_id"}
     )

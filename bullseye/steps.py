@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
@@ -69,7 +70,7 @@ from ml.schema import (
 )
 from ml.score import add_uplift, score_customers
 from ml.segments import segment_customers
-from ml.train import TrainedModel, TrainingConfig, predict, train_response_model
+from ml.train import TrainedModel, TrainingConfig, train_response_model
 from ml.uplift import UPLIFT_TARGET, UpliftModel, train_uplift_model, true_uplift_capture
 from monitoring.alerts import (
     Alert,
@@ -447,10 +448,7 @@ def check_drift(
     test_periods = list(model.meta["split"]["test_periods"])
     reference = load_training_frame(settings, target)
     reference = reference[reference[PERIOD_ID].isin(test_periods)].copy()
-    reference_scores = predict(model.load_booster(), model.spec, reference)
-    if model.calibrator is not None:  # the scoring set's scores are calibrated too
-        reference_scores = model.calibrator.apply(reference_scores)
-    reference[PREDICTION_COLUMN] = reference_scores
+    reference[PREDICTION_COLUMN] = model.probability(reference)  # as the scoring set's
     spec = model.spec
     numeric = [c for c in spec.numeric if c not in NOT_DRIFT_CHECKED]
     categorical = [c for c in spec.categorical if c not in NOT_DRIFT_CHECKED]
@@ -584,8 +582,7 @@ def monitor_performance(
         return None
     model = registry.resolve(settings.models_dir, target, "champion")
     reference = pd.read_parquet(model.path / TEST_SCORES_FILE)
-    if model.calibrator is not None:
-        reference["score"] = model.calibrator.apply(reference["score"].to_numpy())
+    reference["score"] = model.calibrate(reference["score"])
     current = pd.DataFrame(
         {LABEL: sent["has_responded"].astype(int).to_numpy(), "score": sent["score"].to_numpy()}
     )
@@ -647,10 +644,19 @@ def evaluate_campaign(
     return EvaluationOutcome(measurement, deciles, report, truth, performance)
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    schema, table = relation.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
 def campaigns_to_measure(settings: Settings) -> list[str]:
     """Campaigns with closed-window contacts that ``publish.campaign_measurements`` lacks."""
-    import duckdb
-
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         closed = {
             r[0]
@@ -659,13 +665,7 @@ def campaigns_to_measure(settings: Settings) -> list[str]:
             ).fetchall()
         }
         measured = set()
-        schema, table = MEASUREMENTS_RELATION.split(".")
-        exists = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-        if exists:
+        if _has_table(con, MEASUREMENTS_RELATION):
             measured = {
                 r[0]
                 for r in con.execute(
@@ -691,9 +691,7 @@ def _contact_scores(
     model = registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE_TARGET, "champion")
     features = read_relation(settings, CONTACTS_RELATION)
     features = features[features[PERIOD_ID] == campaign_id]
-    raw = predict(model.load_booster(), model.spec, features)
-    calibrated = model.calibrator.apply(raw) if model.calibrator is not None else raw
-    features = features.assign(score=calibrated)
+    features = features.assign(score=model.probability(features))
     scored = contacts.merge(features[[CUSTOMER_ID, "score"]], on=CUSTOMER_ID, how="left")
     in_sample = campaign_id not in model.meta["split"]["test_periods"]
     return scored, (
@@ -703,14 +701,8 @@ def _contact_scores(
 
 
 def _published_members(settings: Settings, campaign_id: str) -> pd.DataFrame | None:
-    import duckdb
-
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'publish' and table_name = 'audience_members'"
-        ).fetchone()[0]
-        if not exists:
+        if not _has_table(con, MEMBERS_TABLE):
             return None
         members = con.execute(
             f"select customer_key, score, run_date from {MEMBERS_TABLE} where campaign_id = ? "

@@ -25,7 +25,13 @@ from bullseye.targets import Target, get_target, load_targets
 from bullseye.warehouse import DbtInvocation, resolve_campaign
 from flows.refresh import start_run
 from flows.retrain import trigger_training
-from flows.tasks import CAMPAIGN_RESPONSE, monitor, publish_audience, score_candidates
+from flows.tasks import (
+    CAMPAIGN_RESPONSE,
+    artifact_key,
+    monitor,
+    publish_audience,
+    score_candidates,
+)
 from ml.audience import arbitrate
 from monitoring.alerts import Alert, PublicationGatedError
 
@@ -90,14 +96,14 @@ def scoring_stage(
         create_link_artifact(
             link=publication.folder.as_uri(),
             link_text=f"Audience {c} ({sum(publication.rows_by_group.values())} rows)",
-            key=f"audience-files-{c.lower().replace('_', '-')}"[:64],
+            key=f"audience-files-{artifact_key(c)}",
             description=f"CSV, Parquet, manifest and diff of {c}",
         )
     for c, m in monitored.items():
         create_link_artifact(
             link=m.drift.html_path.as_uri(),
             link_text=f"Drift report {c}",
-            key=f"drift-report-{c.lower().replace('_', '-')}"[:64],
+            key=f"drift-report-{artifact_key(c)}",
         )
     alerts = [a for m in monitored.values() for a in m.alerts]
     retraining = None

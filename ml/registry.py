@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xgboost as xgb
 from sklearn.metrics import roc_auc_score
@@ -69,6 +70,17 @@ class ModelVersion:
     def write_report(self, promotion: str | None = None) -> Path:
         write = write_uplift_report if self.meta.get("kind") == "uplift" else write_model_report
         return write(self.path, self.meta, promotion)
+
+    def calibrate(self, raw_scores) -> np.ndarray:
+        """The calibrated probability of raw booster scores (unchanged without a calibrator)."""
+        raw_scores = np.asarray(raw_scores, dtype=float)
+        return raw_scores if self.calibrator is None else self.calibrator.apply(raw_scores)
+
+    def probability(self, frame: pd.DataFrame) -> np.ndarray:
+        """Calibrated response probability of each row of a training or scoring mart."""
+        if frame.empty:
+            return np.array([], dtype=float)
+        return self.calibrate(predict(self.load_booster(), self.spec, frame))
 
     def load_booster(self, name: str = BOOSTER_FILE) -> xgb.Booster:
         booster = xgb.Booster()

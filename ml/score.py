@@ -7,16 +7,13 @@ import pandas as pd
 from ml.evaluate import assign_deciles
 from ml.registry import ModelVersion
 from ml.schema import CAMPAIGN_ID, CUSTOMER_KEY
-from ml.train import predict
 from ml.uplift import predict_uplift
 
 
 def score_customers(model: ModelVersion, scoring: pd.DataFrame) -> pd.DataFrame:
     """One row per eligible customer, in the scoring mart's order: pseudonymous key, score
     (the model's calibrated probability) and decile (1 = best)."""
-    scores = predict(model.load_booster(), model.spec, scoring) if len(scoring) else []
-    if model.calibrator is not None and len(scoring):
-        scores = model.calibrator.apply(scores)  # calibrated probability; same ranking
+    scores = model.probability(scoring)  # calibrated: same ranking as the raw score
     out = pd.DataFrame(
         {
             CAMPAIGN_ID: scoring[CAMPAIGN_ID].to_numpy(),
