@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -19,7 +20,7 @@ from bullseye.params import AudiencePolicyParams
 from bullseye.summary import render_summary
 from bullseye.targets import get_target, load_targets
 from flows.approval import approve_promotion
-from flows.refresh import refresh_warehouse, start_run
+from flows.refresh import Refresh, refresh_warehouse, start_run
 from flows.score import resolve_campaigns, scoring_stage
 from flows.tasks import CAMPAIGN_RESPONSE, profile, train, train_uplift, uplift_summary
 
@@ -61,9 +62,29 @@ def pipeline(
     logger = get_run_logger()
     run = start_run(home, n_trials, as_of)
     settings, run_id = run.settings, run.run_id
+    landing_dir = Path(landing_dir)
+    targets = load_targets(settings.targets_file)
+    target = get_target(targets, CAMPAIGN_RESPONSE)
     with warehouse_lock(settings, f"pipeline {run_id}"):
-        summary = _pipeline(
-            settings, run, Path(landing_dir), campaign_ids, policy, truth_dir, audience_filters
+        refreshed = refresh_warehouse(landing_dir, run.as_of, settings, targets)
+        profiled = profile(settings, run.as_of, settings.runs_dir / run_id)
+        trained = train(settings, target, run_id, truth_dir)
+    # Outside the lock: a run waiting (up to a day) for a person must not hold up every other
+    # run that writes the warehouse.
+    approval = approve_promotion(settings, trained)
+    with warehouse_lock(settings, f"pipeline {run_id}"):
+        if approval is not None:  # other runs may have rebuilt the marts while this one waited
+            refreshed = refresh_warehouse(landing_dir, run.as_of, settings, targets)
+        summary = _score(
+            settings,
+            run,
+            landing_dir,
+            target,
+            Built(refreshed, profiled, trained, approval),
+            campaign_ids,
+            policy,
+            truth_dir,
+            audience_filters,
         )
     summary_path = steps.write_summary(settings.runs_dir / run_id, summary)
     summary["summary_path"] = str(summary_path)
@@ -96,18 +117,22 @@ METRICS = (
 )
 
 
-def _pipeline(settings, run, landing_dir, campaign_ids, policy, truth_dir, audience_filters):
+class Built(NamedTuple):
+    """What the first, locked half of the pipeline leaves for the scoring half."""
+
+    refreshed: Refresh
+    profiled: steps.ProfileOutcome
+    trained: steps.TrainingOutcome
+    approval: str | None
+
+
+def _score(
+    settings, run, landing_dir, target, built, campaign_ids, policy, truth_dir, audience_filters
+):
     as_of_naive, run_id = run.as_of, run.run_id
-    run_dir = settings.runs_dir / run_id
-    targets = load_targets(settings.targets_file)
-    target = get_target(targets, CAMPAIGN_RESPONSE)
-    refreshed = refresh_warehouse(landing_dir, as_of_naive, settings, targets)
+    refreshed, profiled, trained, approval = built
     campaign_ids = resolve_campaigns(settings, campaign_ids)
     campaign_id = campaign_ids[0]
-
-    profiled = profile(settings, as_of_naive, run_dir)
-    trained = train(settings, target, run_id, truth_dir)
-    approval = approve_promotion(settings, trained)
     uplift = train_uplift(settings, target, run_id, truth_dir)
     policy = policy or AudiencePolicyParams()
     if audience_filters:

@@ -1,10 +1,12 @@
 """Acceptance for orchestration (slow): a real Prefect server on localhost, the deployments of
 prefect.yaml served by `bullseye serve`, a scoring deployment run through the API the UI uses
 with non-default parameters, and two scoring runs started at the same moment that both
-complete and leave a warehouse passing its dbt tests."""
+complete and leave a warehouse passing its dbt tests, and promotions that wait for a person's
+answer in the form the UI shows (Prefect's pause with input), resumed over the same API."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -54,6 +56,10 @@ def stack(tmp_path_factory):
         "BULLSEYE_HOME": str(work / "home"),
         "BULLSEYE_LANDING_DIR": str(data.landing_dir),
         "BULLSEYE_N_TRIALS": "3",
+        # a retrained model on the same data ties the champion: with no margin it is promoted,
+        # and promotions wait for a person
+        "BULLSEYE_PROMOTION_APPROVAL": "true",
+        "BULLSEYE_PROMOTION_MARGIN": "0",
     }
     logs = (work / "server.log").open("w")
     server = subprocess.Popen(
@@ -121,12 +127,13 @@ def _deployment(client, name: str, seconds: float = 120):
             time.sleep(2)
 
 
-def _wait_run(client, run_id, seconds: float = 600):
+def _wait_run(client, run_id, seconds: float = 600, until=lambda state: state.is_final()):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         run = client.read_flow_run(run_id)
-        if run.state and run.state.is_final():
+        if run.state and until(run.state):
             return run
+        assert not run.state or not run.state.is_final(), run.state
         time.sleep(2)
     raise TimeoutError(f"flow run {run_id}")
 
@@ -204,3 +211,67 @@ def test_two_scoring_runs_at_once_both_complete_and_the_warehouse_stays_valid(st
     finally:
         release_dbt_connection()
     assert result.success, result.exception
+
+
+def _answer_approval(stack, deployment: str, approve: bool) -> tuple[str, str]:
+    """Start ``deployment``, wait for it to pause for approval, check what waits and that the
+    warehouse is free meanwhile, answer the form as the UI does, and wait for the end.
+    Returns the champion before and the version that waited."""
+    from filelock import FileLock
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from ml.registry import aliases
+
+    env, api, work = stack
+    models = work / "home" / "models"
+    champion = aliases(models, "campaign_response")["champion"]
+    parameters = {"as_of": AS_OF.isoformat()}
+    if deployment.startswith("pipeline"):
+        parameters |= {
+            "landing_dir": env["BULLSEYE_LANDING_DIR"],
+            "campaign_ids": ["winter-sale"],
+        }
+    started = _run_deployment(api, deployment, parameters, wait=False)
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        paused = _wait_run(client, started.id, until=lambda state: state.is_paused())
+        waiting = aliases(models, "campaign_response")
+        assert waiting["champion"] == champion  # nothing replaced before the answer
+        assert waiting["challenger"] != champion
+        # the form the UI renders comes from the schema the run saved when it paused
+        keyset = paused.state.state_details.run_input_keyset
+        schema = json.loads(client.read_flow_run_input(started.id, keyset["schema"]))
+        assert {"approve", "reviewer", "note"} <= set(schema["properties"])
+        # a run waiting for a person does not hold the warehouse
+        lock = FileLock(str(work / "home" / "warehouse" / ".writer.lock"))
+        lock.acquire(timeout=0)
+        lock.release()
+        client.resume_flow_run(
+            started.id, run_input={"approve": approve, "reviewer": "qa", "note": "acceptance"}
+        )
+        done = _wait_run(client, started.id)
+    assert done.state.is_completed(), done.state
+    return champion, waiting["challenger"]
+
+
+def test_a_declined_promotion_leaves_the_champion(stack):
+    from ml.registry import aliases
+
+    work = stack[2]
+    champion, waited = _answer_approval(stack, "train/train-campaign-response", False)
+    after = aliases(work / "home" / "models", "campaign_response")
+    assert after["champion"] == champion
+    assert after["challenger"] == waited
+
+
+def test_an_approved_promotion_makes_the_pipeline_score_with_the_new_champion(stack):
+    from ml.registry import aliases
+
+    work = stack[2]
+    runs_before = set((work / "home" / "runs").iterdir())
+    champion, waited = _answer_approval(stack, "pipeline/manual", True)
+    assert aliases(work / "home" / "models", "campaign_response")["champion"] == waited
+    (run_dir,) = set((work / "home" / "runs").iterdir()) - runs_before
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["promotion"].startswith("approved by qa")
+    assert summary["scoring_model_version"] == waited != champion
