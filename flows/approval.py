@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from prefect import get_run_logger, pause_flow_run
 from prefect.input import RunInput
+from prefect.settings import get_current_settings
 from pydantic import Field
 
 from bullseye import steps
@@ -36,6 +37,19 @@ def approve_promotion(settings: Settings, trained: steps.TrainingOutcome) -> str
     steps.registry.rollback(settings.models_dir, target)  # back to the champion it beat
     steps.registry.set_alias(settings.models_dir, target, "challenger", version)
     logger = get_run_logger()
+    if get_current_settings().api.url is None:
+        # Prefect's ephemeral server lives and dies with this process: nobody could answer.
+        logger.warning(
+            "%s %s %s, but approval needs a Prefect server (PREFECT_API_URL) to answer on; "
+            "it waits as challenger",
+            target,
+            version,
+            promotion.reason,
+        )
+        return (
+            f"awaiting approval: {version} is challenger (no Prefect server to answer on; "
+            f"`bullseye models promote {version} --target {target}` promotes it)"
+        )
     logger.warning(
         "%s %s %s; waiting for approval in the Prefect UI (Resume the paused run)",
         target,

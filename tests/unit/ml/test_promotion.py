@@ -73,3 +73,35 @@ def test_candidate_must_beat_champion_by_the_margin(tmp_path, training_frame):
     third = registry.register(model, models_dir, None, "run3")
     assert registry.promote_if_better(models_dir, third, test_rows, margin=0.0).is_promoted
     assert registry.resolve(models_dir, TARGET).version == third.version
+
+
+def test_approval_without_a_server_leaves_the_new_model_waiting(tmp_path, training_frame):
+    """With promotion_approval but only Prefect's ephemeral server (a plain `bullseye run`),
+    nobody could answer a pause: the run goes on and the new model waits as challenger."""
+    from prefect import flow
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from bullseye.settings import Settings
+    from bullseye.steps import TrainingOutcome
+    from flows.approval import approve_promotion
+
+    settings = Settings(home=tmp_path, promotion_approval=True)
+    model = train_response_model(training_frame, TrainingConfig(n_trials=2, seed=1))
+    first = registry.register(model, settings.models_dir, None, "run1")
+    registry.promote_if_better(settings.models_dir, first, training_frame)
+    second = registry.register(model, settings.models_dir, None, "run2")
+    test_rows = training_frame[training_frame["period_id"].isin(model.test_periods)]
+    promotion = registry.promote_if_better(settings.models_dir, second, test_rows)
+    assert promotion.is_promoted  # equal AUC, no margin
+
+    @flow
+    def decide() -> str | None:
+        return approve_promotion(settings, TrainingOutcome(model, second, promotion))
+
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        answer = decide()
+    assert answer.startswith("awaiting approval")
+    assert registry.aliases(settings.models_dir, TARGET) == {
+        "champion": first.version,
+        "challenger": second.version,
+    }
