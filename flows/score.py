@@ -104,6 +104,7 @@ def scoring_stage(
             link=m.drift.html_path.as_uri(),
             link_text=f"Drift report {c}",
             key=f"drift-report-{artifact_key(c)}",
+            description=f"Evidently data and prediction drift of {c}'s scoring set",
         )
     alerts = [a for m in monitored.values() for a in m.alerts]
     retraining = None
@@ -196,7 +197,11 @@ def score(
         )
     lines += [f"- **{c}**: gated, not published" for c in stage.gated]
     lines += [f"- alert {a.kind}: {a.message}" for a in stage.alerts]
-    create_markdown_artifact(markdown="\n".join(lines), key="score-summary")
+    create_markdown_artifact(
+        markdown="\n".join(lines),
+        key="score-summary",
+        description="Campaigns scored and published, their economics, alerts",
+    )
     if stage.gated and not stage.outcomes:
         raise next(iter(stage.gated.values()))
     return result

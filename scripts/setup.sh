@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Bullseye needs Python 3.11")'
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip --version >/dev/null 2>&1 || .venv/bin/python -m ensurepip >/dev/null  # a venv made by uv has no pip
 # uv installs from the lock; it lives in the venv so nothing outside the project is touched.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check 'uv==0.13.9'
 export UV_NATIVE_TLS=1 UV_PYTHON_DOWNLOADS=never
