@@ -275,3 +275,27 @@ def test_an_approved_promotion_makes_the_pipeline_score_with_the_new_champion(st
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["promotion"].startswith("approved by qa")
     assert summary["scoring_model_version"] == waited != champion
+
+
+def test_a_failed_run_retried_as_the_ui_does_completes(stack):
+    """The 05:00 refresh fails because the landing files are late; once they arrive, Retry in
+    the UI (a Scheduled "AwaitingRetry" state on the same run) completes it."""
+    import shutil
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.objects import State, StateType
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    env, api, work = stack
+    late = work / "late-landing"
+    parameters = {"landing_dir": str(late), "as_of": AS_OF.isoformat()}
+    failed = _run_deployment(api, "refresh-warehouse/daily", parameters)
+    assert failed.state.is_failed()
+    assert str(late) in failed.state.message
+    shutil.copytree(env["BULLSEYE_LANDING_DIR"], late)
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        retry = State(type=StateType.SCHEDULED, name="AwaitingRetry", message="Retry from the UI")
+        client.set_flow_run_state(failed.id, retry, force=False)
+        done = _wait_run(client, failed.id)
+    assert done.state.is_completed(), done.state
+    assert done.run_count == 2
