@@ -81,6 +81,10 @@ models_app = typer.Typer(help="The model registry: list, inspect, report, promot
 app.add_typer(models_app, name="models")
 TargetOption = Annotated[str, typer.Option(help="Declared target name.")]
 HomeOption = Annotated[Path | None, typer.Option(help="Bullseye home (default from settings).")]
+TrialsOption = Annotated[int | None, typer.Option(min=1, help="Optuna trial budget.")]
+TuningTimeoutOption = Annotated[
+    float | None, typer.Option(min=0.001, help="Optuna wall-clock budget, seconds.")
+]
 
 
 def _settings(home: Path | None):
@@ -274,7 +278,8 @@ def run(
     home: Annotated[
         Path | None, typer.Option(help="Bullseye home (default from settings).")
     ] = None,
-    trials: Annotated[int | None, typer.Option(min=1, help="Optuna trial budget.")] = None,
+    trials: TrialsOption = None,
+    tuning_timeout: TuningTimeoutOption = None,
     only: Annotated[
         list[str] | None,
         typer.Option(
@@ -305,6 +310,7 @@ def run(
         truth_dir=truth,
         home=home,
         n_trials=trials,
+        tuning_timeout_s=tuning_timeout,
     )
 
 
@@ -318,14 +324,22 @@ def train(
     home: Annotated[
         Path | None, typer.Option(help="Bullseye home (default from settings).")
     ] = None,
-    trials: Annotated[int | None, typer.Option(min=1, help="Optuna trial budget.")] = None,
+    trials: TrialsOption = None,
+    tuning_timeout: TuningTimeoutOption = None,
 ) -> None:
     """Refresh the warehouse and train one declared target (campaign_response, purchase_within,
     churn)."""
     from flows.train import train_target
 
     try:
-        train_target(landing_dir=landing, target=target, as_of=as_of, home=home, n_trials=trials)
+        train_target(
+            landing_dir=landing,
+            target=target,
+            as_of=as_of,
+            home=home,
+            n_trials=trials,
+            tuning_timeout_s=tuning_timeout,
+        )
     except _user_errors() as error:
         typer.echo(f"{type(error).__name__}: {error}", err=True)
         raise typer.Exit(2) from error
@@ -538,7 +552,8 @@ def demo(
     home: Annotated[
         Path | None, typer.Option(help="Bullseye home (default from settings).")
     ] = None,
-    trials: Annotated[int | None, typer.Option(min=1, help="Optuna trial budget.")] = None,
+    trials: TrialsOption = None,
+    tuning_timeout: TuningTimeoutOption = None,
     policy: PolicyOption = Policy.top_k,
     threshold: ThresholdOption = None,
     budget: BudgetOption = None,
@@ -559,6 +574,7 @@ def demo(
         truth_dir=data.truth_dir,
         home=settings.home,
         n_trials=trials,
+        tuning_timeout_s=tuning_timeout,
     )
 
 

@@ -38,7 +38,7 @@ def evaluate_campaign(
         home: Bullseye home folder.
         truth_dir: generator ground truth, to show the true lift beside the estimate.
     """
-    run = start_run(home, None, as_of)
+    run = start_run(home, as_of)
     settings = run.settings
     with warehouse_lock(settings, f"evaluate {run.run_id}"):
         if landing_dir is not None:

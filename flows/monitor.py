@@ -35,7 +35,7 @@ def monitor_campaigns(
         landing_dir: landing folder, for retraining on a performance alert (default: the
             landing_dir setting).
     """
-    run = start_run(home, None, as_of)
+    run = start_run(home, as_of)
     settings = run.settings
     logger = get_run_logger()
     measured, alerts = [], []

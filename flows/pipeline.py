@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from pydantic import Field
 
 from bullseye import steps
 from bullseye.locks import warehouse_lock
@@ -40,7 +41,8 @@ def pipeline(
     policy: AudiencePolicyParams | None = None,
     truth_dir: Path | None = None,
     home: Path | None = None,
-    n_trials: int | None = None,
+    n_trials: Annotated[int | None, Field(ge=1)] = None,
+    tuning_timeout_s: Annotated[float | None, Field(gt=0)] = None,
     audience_filters: dict[str, list[str]] | None = None,
 ) -> dict:
     """Run Bullseye end to end on a landing folder and publish one scored audience.
@@ -56,11 +58,12 @@ def pipeline(
         truth_dir: generator ground truth, to report the oracle ROC AUC.
         home: Bullseye home folder (warehouse, models, runs, audiences).
         n_trials: Optuna trial budget (default from settings).
+        tuning_timeout_s: Optuna wall-clock budget in seconds (default from settings).
         audience_filters: profile field -> allowed values, e.g. {"rfm_segment": ["champions"]};
             fields of customer_profiles and segment_label (merged into the policy's filters).
     """
     logger = get_run_logger()
-    run = start_run(home, n_trials, as_of)
+    run = start_run(home, as_of, n_trials=n_trials, tuning_timeout_s=tuning_timeout_s)
     settings, run_id = run.settings, run.run_id
     landing_dir = Path(landing_dir)
     targets = load_targets(settings.targets_file)

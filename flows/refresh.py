@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from bullseye import steps
@@ -64,10 +64,10 @@ class RunContext:
     run_id: str
 
 
-def start_run(home: Path | None, n_trials: int | None, as_of: datetime | None) -> RunContext:
-    """Settings with the flow's overrides, the as-of moment as naive UTC (default: now; a
-    naive value is taken as UTC) and a new run id."""
-    overrides = {k: v for k, v in {"home": home, "n_trials": n_trials}.items() if v is not None}
+def start_run(home: Path | None, as_of: datetime | None, **overrides: object) -> RunContext:
+    """Settings with the flow's overrides (those given, not None), the as-of moment as naive
+    UTC (default: now; a naive value is taken as UTC) and a new run id."""
+    overrides = {k: v for k, v in (overrides | {"home": home}).items() if v is not None}
     as_of = (as_of or datetime.now(UTC)).replace(microsecond=0)
     if as_of.tzinfo:
         as_of = as_of.astimezone(UTC).replace(tzinfo=None)
@@ -116,21 +116,36 @@ def refresh(
     from bullseye.locks import warehouse_lock
     from bullseye.targets import load_targets
 
-    run = start_run(home, None, as_of)
+    run = start_run(home, as_of)
     settings = run.settings
     landing = require_landing(landing_dir, settings)
     with warehouse_lock(settings, f"refresh {run.run_id}"):
         refreshed = refresh_warehouse(
             landing, run.as_of, settings, load_targets(settings.targets_file)
         )
+    reconciliation = refreshed.reconciliation
     create_table_artifact(
-        table=[{"table": t} | r for t, r in refreshed.reconciliation.items()],
+        table=[{"table": t} | r for t, r in reconciliation.items()],
         key="row-reconciliation",
         description="Where every landing row went: staged, duplicate, superseded, quarantined",
     )
-    return {
+    rows = [
+        f"| {t} | {r['rows_in']:,} | {r['staged']:,} | {r['quarantined']:,} |"
+        for t, r in reconciliation.items()
+    ]
+    create_markdown_artifact(
+        markdown=f"Warehouse rebuilt from `{landing}` as of {run.as_of:%Y-%m-%d %H:%M} UTC; dbt "
+        "tests and the data-quality gate passed.\n\n| table | rows in | staged | quarantined |\n"
+        "|---|---:|---:|---:|\n" + "\n".join(rows),
+        key="refresh-summary",
+        description="What the refresh built",
+    )
+    result = {
         "run_id": run.run_id,
         "as_of": run.as_of.isoformat(),
-        "row_reconciliation": refreshed.reconciliation,
+        "landing_dir": str(landing),
+        "row_reconciliation": reconciliation,
         "data_quality": refreshed.data_quality,
     }
+    steps.write_summary(settings.runs_dir / run.run_id, result)
+    return result

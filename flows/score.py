@@ -152,7 +152,7 @@ def score(
     """Score campaigns with the current champion, check drift, and publish the audiences.
 
     The warehouse must have been refreshed (the refresh deployment, or a pipeline run)."""
-    run = start_run(home, None, as_of)
+    run = start_run(home, as_of)
     settings = run.settings
     with warehouse_lock(settings, f"score {run.run_id}"):
         target = get_target(load_targets(settings.targets_file), CAMPAIGN_RESPONSE)

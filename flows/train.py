@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from pydantic import Field
 
 from bullseye import steps
 from bullseye.locks import warehouse_lock
@@ -29,7 +31,8 @@ def train_target(
     target: str = "campaign_response",
     as_of: datetime | None = None,
     home: Path | None = None,
-    n_trials: int | None = None,
+    n_trials: Annotated[int | None, Field(ge=1)] = None,
+    tuning_timeout_s: Annotated[float | None, Field(gt=0)] = None,
 ) -> dict:
     """Train the declared target ``target`` (config/targets.yml) on a landing folder.
 
@@ -40,8 +43,9 @@ def train_target(
         as_of: the point-in-time moment (UTC); default: now.
         home: Bullseye home folder.
         n_trials: Optuna trial budget (default from settings).
+        tuning_timeout_s: Optuna wall-clock budget in seconds (default from settings).
     """
-    run = start_run(home, n_trials, as_of)
+    run = start_run(home, as_of, n_trials=n_trials, tuning_timeout_s=tuning_timeout_s)
     settings, as_of_naive, run_id = run.settings, run.as_of, run.run_id
     targets = load_targets(settings.targets_file)
     declared = get_target(targets, target)

@@ -226,7 +226,11 @@ def test_two_campaigns_on_one_day_share_no_customer(run, small_data):
 def test_score_refresh_and_monitor_flows_on_the_built_warehouse(run, small_data):
     home, *_ = run
     refreshed = refresh(landing_dir=small_data.landing_dir, as_of=AS_OF, home=home)
-    assert refreshed["row_reconciliation"]["orders"]["staged"] > 0
+    staged = refreshed["row_reconciliation"]["orders"]["staged"]
+    assert staged > 0
+    refresh_summary = Artifact.get("refresh-summary")
+    orders_row = next(r for r in refresh_summary.data.splitlines() if r.startswith("| orders |"))
+    assert f"| {staged:,} |" in orders_row
 
     scored = score(
         campaign_ids=["winter-sale"],
