@@ -21,24 +21,33 @@ class PromotionApproval(RunInput):
 APPROVAL_TIMEOUT_S = 24 * 3_600
 
 
-def approve_promotion(settings: Settings, trained: steps.TrainingOutcome) -> str | None:
-    """When approval is required and the new model beat the champion, it waits as challenger;
-    pause for a person's decision and promote on approval. Returns what happened, or None when
-    no approval was needed."""
+def needs_approval(settings: Settings, trained: steps.TrainingOutcome) -> bool:
     promotion = trained.promotion
-    needs_approval = (
+    return (
         settings.promotion_approval
         and promotion.is_promoted
         and promotion.champion_version is not None  # the first model has nothing to replace
     )
-    if not needs_approval:
+
+
+def can_pause() -> bool:
+    """Prefect's ephemeral server (no PREFECT_API_URL) lives and dies with this process:
+    nobody could answer a pause."""
+    return get_current_settings().api.url is not None
+
+
+def approve_promotion(settings: Settings, trained: steps.TrainingOutcome) -> str | None:
+    """When approval is required and the new model beat the champion, it waits as challenger;
+    pause for a person's decision and promote on approval. Returns what happened, or None when
+    no approval was needed."""
+    if not needs_approval(settings, trained):
         return None
+    promotion = trained.promotion
     target, version = trained.version.target, trained.version.version
     steps.registry.rollback(settings.models_dir, target)  # back to the champion it beat
     steps.registry.set_alias(settings.models_dir, target, "challenger", version)
     logger = get_run_logger()
-    if get_current_settings().api.url is None:
-        # Prefect's ephemeral server lives and dies with this process: nobody could answer.
+    if not can_pause():
         logger.warning(
             "%s %s %s, but approval needs a Prefect server (PREFECT_API_URL) to answer on; "
             "it waits as challenger",

@@ -8,6 +8,7 @@ Runs on Prefect's ephemeral local server with no set-up.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, NamedTuple
 
@@ -20,7 +21,7 @@ from bullseye.locks import warehouse_lock
 from bullseye.params import AudiencePolicyParams
 from bullseye.summary import render_summary
 from bullseye.targets import get_target, load_targets
-from flows.approval import approve_promotion
+from flows.approval import approve_promotion, can_pause, needs_approval
 from flows.refresh import Refresh, refresh_warehouse, start_run
 from flows.score import resolve_campaigns, scoring_stage
 from flows.tasks import CAMPAIGN_RESPONSE, profile, train, train_uplift, uplift_summary
@@ -68,27 +69,33 @@ def pipeline(
     landing_dir = Path(landing_dir)
     targets = load_targets(settings.targets_file)
     target = get_target(targets, CAMPAIGN_RESPONSE)
+    score_and_publish = partial(
+        _score,
+        settings,
+        run,
+        landing_dir,
+        target,
+        campaign_ids,
+        policy,
+        truth_dir,
+        audience_filters,
+    )
     with warehouse_lock(settings, f"pipeline {run_id}"):
         refreshed = refresh_warehouse(landing_dir, run.as_of, settings, targets)
         profiled = profile(settings, run.as_of, settings.runs_dir / run_id)
         trained = train(settings, target, run_id, truth_dir)
-    # Outside the lock: a run waiting (up to a day) for a person must not hold up every other
-    # run that writes the warehouse.
-    approval = approve_promotion(settings, trained)
-    with warehouse_lock(settings, f"pipeline {run_id}"):
-        if approval is not None:  # other runs may have rebuilt the marts while this one waited
+        pauses = needs_approval(settings, trained) and can_pause()
+        if not pauses:  # one hold of the lock: nothing else rebuilds the marts in between
+            approval = approve_promotion(settings, trained)  # None, or waits as challenger
+            summary = score_and_publish(Built(refreshed, profiled, trained, approval))
+    if pauses:
+        # Outside the lock: a run waiting (up to a day) for a person must not hold up every
+        # other run that writes the warehouse.
+        approval = approve_promotion(settings, trained)
+        with warehouse_lock(settings, f"pipeline {run_id}"):
+            # other runs may have rebuilt the marts while this one waited
             refreshed = refresh_warehouse(landing_dir, run.as_of, settings, targets)
-        summary = _score(
-            settings,
-            run,
-            landing_dir,
-            target,
-            Built(refreshed, profiled, trained, approval),
-            campaign_ids,
-            policy,
-            truth_dir,
-            audience_filters,
-        )
+            summary = score_and_publish(Built(refreshed, profiled, trained, approval))
     summary_path = steps.write_summary(settings.runs_dir / run_id, summary)
     summary["summary_path"] = str(summary_path)
     text = render_summary(summary)
@@ -130,7 +137,7 @@ class Built(NamedTuple):
 
 
 def _score(
-    settings, run, landing_dir, target, built, campaign_ids, policy, truth_dir, audience_filters
+    settings, run, landing_dir, target, campaign_ids, policy, truth_dir, audience_filters, built
 ):
     as_of_naive, run_id = run.as_of, run.run_id
     refreshed, profiled, trained, approval = built
