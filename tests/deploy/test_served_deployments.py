@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,16 +45,38 @@ def _wait_for(url: str, seconds: float) -> None:
     raise TimeoutError(url)
 
 
+@contextmanager
+def _prefect_server(folder: Path, env: dict) -> Iterator[dict]:
+    """A `prefect server` on a free localhost port with its own database; yields ``env``
+    pointed at it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = str(_free_port())
+    api = f"http://127.0.0.1:{port}/api"
+    env = env | {
+        "PREFECT_HOME": str(folder),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    with (folder / "server.log").open("w") as logs:
+        server = subprocess.Popen(
+            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", port],
+            env=env,
+            stdout=logs,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_for(f"{api}/health", 180)
+            yield env
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     work = tmp_path_factory.mktemp("stack")
     data = generate(work / "data", GeneratorConfig(customers=2_000))
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = os.environ | {
-        "PREFECT_HOME": str(work / "prefect"),
-        "PREFECT_API_URL": api,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    settings = {
         "BULLSEYE_HOME": str(work / "home"),
         "BULLSEYE_LANDING_DIR": str(data.landing_dir),
         "BULLSEYE_N_TRIALS": "3",
@@ -61,16 +85,7 @@ def stack(tmp_path_factory):
         "BULLSEYE_PROMOTION_APPROVAL": "true",
         "BULLSEYE_PROMOTION_MARGIN": "0",
     }
-    logs = (work / "server.log").open("w")
-    server = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=logs,
-        stderr=subprocess.STDOUT,
-    )
-    served = None
-    try:
-        _wait_for(f"{api}/health", 180)
+    with _prefect_server(work / "prefect", os.environ | settings) as env:
         # the warehouse and a champion, as a first pipeline run leaves them
         subprocess.run(
             [
@@ -88,20 +103,19 @@ def stack(tmp_path_factory):
             check=True,
             capture_output=True,
         )
-        served = subprocess.Popen(
-            [str(BIN / "bullseye"), "serve"],
-            env=env,
-            cwd=ROOT,
-            stdout=logs,
-            stderr=subprocess.STDOUT,
-        )
-        yield env, api, work
-    finally:
-        for process in (served, server):
-            if process is not None:
-                process.terminate()
-                process.wait(30)
-        logs.close()
+        with (work / "serve.log").open("w") as logs:
+            served = subprocess.Popen(
+                [str(BIN / "bullseye"), "serve"],
+                env=env,
+                cwd=ROOT,
+                stdout=logs,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                yield env, env["PREFECT_API_URL"], work
+            finally:
+                served.terminate()
+                served.wait(30)
 
 
 def _run_deployment(api: str, name: str, parameters: dict, wait: bool = True):
@@ -299,3 +313,53 @@ def test_a_failed_run_retried_as_the_ui_does_completes(stack):
         done = _wait_run(client, failed.id)
     assert done.state.is_completed(), done.state
     assert done.run_count == 2
+
+
+SCHEDULES = {  # prefect.yaml
+    "refresh-warehouse/daily": ["0 5 * * *"],
+    "score/daily": ["0 6 * * *"],
+    "monitor/daily": ["0 7 * * *"],
+    "train/train-campaign-response": ["0 3 * * 1"],
+    "pipeline/manual": [],
+    "evaluate-campaign/manual": [],
+}
+
+
+def test_deployments_applied_to_a_work_pool_run_on_a_worker(stack, tmp_path):
+    """The team-server path: `bullseye deploy` applies prefect.yaml to a server (process pool
+    "bullseye"), and `prefect worker start --pool bullseye` runs what is triggered. A second
+    server, so the first one's `bullseye serve` cannot take the run; same warehouse."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    base_env, _, _ = stack
+    with _prefect_server(tmp_path / "prefect", base_env) as env:
+        api = env["PREFECT_API_URL"]
+        subprocess.run(
+            [str(BIN / "bullseye"), "deploy"], env=env, cwd=ROOT, check=True, capture_output=True
+        )
+        with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+            for name, crons in SCHEDULES.items():
+                deployment = client.read_deployment_by_name(name)
+                assert deployment.work_pool_name == "bullseye", name
+                assert [s.schedule.cron for s in deployment.schedules] == crons, name
+            run = client.create_flow_run_from_deployment(
+                client.read_deployment_by_name("score/daily").id,
+                parameters={
+                    "campaign_ids": ["winter-sale"],
+                    "policy": {"kind": "top_k", "top_k": 150},
+                    "as_of": AS_OF.isoformat(),
+                },
+            )
+            subprocess.run(
+                [str(BIN / "prefect"), "worker", "start", "--pool", "bullseye", "--run-once"],
+                env=env,
+                cwd=tmp_path,  # the deployment's pull step moves to the project itself
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
+            done = _wait_run(client, run.id, seconds=60)
+    assert done.state.is_completed(), done.state
+    assert done.name.startswith("score-winter-sale-")
+    assert done.work_pool_name == "bullseye"
