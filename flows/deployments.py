@@ -7,6 +7,7 @@ import importlib
 from pathlib import Path
 
 import yaml
+from prefect.schedules import Cron
 
 from bullseye.settings import PROJECT_ROOT
 
@@ -24,13 +25,14 @@ def runner_deployments(path: Path = PREFECT_YAML) -> list:
         file, name = spec["entrypoint"].split(":")
         module = importlib.import_module(file.removesuffix(".py").replace("/", "."))
         flow = getattr(module, name)
-        schedules = spec.get("schedules") or []
         out.append(
             flow.to_deployment(
                 name=spec["name"],
                 description=spec.get("description"),
                 parameters=spec.get("parameters") or {},
-                cron=schedules[0]["cron"] if schedules else None,
+                schedules=[
+                    Cron(s["cron"], timezone=s.get("timezone")) for s in spec.get("schedules") or []
+                ],
             )
         )
     return out
