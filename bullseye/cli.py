@@ -387,6 +387,8 @@ def score(
     policy: PolicyOption = Policy.top_k,
     threshold: ThresholdOption = None,
     budget: BudgetOption = None,
+    cost_per_contact: CostOption = None,
+    value_per_response: ValueOption = None,
 ) -> None:
     """Score campaigns with the current champion and publish (the warehouse must be built)."""
     from flows.score import score as score_flow
@@ -396,7 +398,14 @@ def score(
             campaign_ids=campaign,
             as_of=as_of,
             home=home,
-            policy=_policy(kind=policy, top_k=top_k, threshold=threshold, budget=budget),
+            policy=_policy(
+                kind=policy,
+                top_k=top_k,
+                threshold=threshold,
+                budget=budget,
+                cost_per_contact=cost_per_contact,
+                value_per_response=value_per_response,
+            ),
         )
     except _user_errors() as error:
         typer.echo(f"{type(error).__name__}: {error}", err=True)

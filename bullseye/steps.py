@@ -12,14 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from bullseye.params import AudiencePolicyParams
 from bullseye.settings import DBT_PROJECT_DIR, Settings
 from bullseye.targets import Target
-from bullseye.warehouse import read_relation, replace_rows, write_table
+from bullseye.warehouse import (
+    has_relation,
+    read_query,
+    read_relation,
+    replace_rows,
+    write_table,
+)
 from ml import registry
 from ml.audience import (
     VALUE_COLUMN,
@@ -279,6 +284,7 @@ class Candidates:
     """A campaign's scored, eligible, filtered customers, before selection."""
 
     campaign_id: str
+    model: ModelVersion  # the model that scored them: reasons, drift and the manifest use it
     scoring: pd.DataFrame  # every scoring-mart row with its score: for reasons and drift
     scores: pd.DataFrame  # one row per candidate: key, score, decile, uplift, value, EV
     policy: AudiencePolicy
@@ -333,6 +339,7 @@ def score_candidates(
     eligibility["eligible"] = len(candidates)
     return Candidates(
         campaign_id,
+        model,
         scoring.assign(**{PREDICTION_COLUMN: scores["score"].to_numpy()}),
         expected_value(candidates, policy),
         policy,
@@ -343,7 +350,6 @@ def score_candidates(
 
 def publish_candidates(
     settings: Settings,
-    model: ModelVersion,
     candidates: Candidates,
     run_date: datetime,
     run_id: str,
@@ -359,6 +365,7 @@ def publish_candidates(
     if allocated is not None:
         pool = pool[pool[CUSTOMER_KEY].isin(allocated)]
     audience = select_audience(pool, candidates.policy)
+    model = candidates.model
     chosen = candidates.scoring.set_index(CUSTOMER_KEY).loc[audience[CUSTOMER_KEY]].reset_index()
     reasons = reason_codes(model.load_booster(), model.spec, chosen)
     audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)
@@ -404,7 +411,7 @@ def score_and_publish(
     """One campaign, end to end: score its candidates, select, publish."""
     candidates = score_candidates(settings, model, campaign_id, request)
     return publish_candidates(
-        settings, model, candidates, run_date, run_id, fail_before_commit=fail_before_commit
+        settings, candidates, run_date, run_id, fail_before_commit=fail_before_commit
     )
 
 
@@ -644,35 +651,15 @@ def evaluate_campaign(
     return EvaluationOutcome(measurement, deciles, report, truth, performance)
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
-    schema, table = relation.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
-
-
 def campaigns_to_measure(settings: Settings) -> list[str]:
     """Campaigns with closed-window contacts that ``publish.campaign_measurements`` lacks."""
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        closed = {
-            r[0]
-            for r in con.execute(
-                "select distinct campaign_id from staging.int_contacts_labelled"
-            ).fetchall()
-        }
-        measured = set()
-        if _has_table(con, MEASUREMENTS_RELATION):
-            measured = {
-                r[0]
-                for r in con.execute(
-                    f"select distinct campaign_id from {MEASUREMENTS_RELATION}"
-                ).fetchall()
-            }
-    return sorted(closed - measured)
+    closed = read_query(settings, "select distinct campaign_id from staging.int_contacts_labelled")
+    measured = (
+        read_query(settings, f"select distinct campaign_id from {MEASUREMENTS_RELATION}")
+        if has_relation(settings, MEASUREMENTS_RELATION)
+        else closed.iloc[:0]
+    )
+    return sorted(set(closed["campaign_id"]) - set(measured["campaign_id"]))
 
 
 def _contact_scores(
@@ -701,14 +688,14 @@ def _contact_scores(
 
 
 def _published_members(settings: Settings, campaign_id: str) -> pd.DataFrame | None:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        if not _has_table(con, MEMBERS_TABLE):
-            return None
-        members = con.execute(
-            f"select customer_key, score, run_date from {MEMBERS_TABLE} where campaign_id = ? "
-            f"and run_date = (select max(run_date) from {MEMBERS_TABLE} where campaign_id = ?)",
-            [campaign_id, campaign_id],
-        ).df()
+    if not has_relation(settings, MEMBERS_TABLE):
+        return None
+    members = read_query(
+        settings,
+        f"select customer_key, score, run_date from {MEMBERS_TABLE} where campaign_id = ? "
+        f"and run_date = (select max(run_date) from {MEMBERS_TABLE} where campaign_id = ?)",
+        [campaign_id, campaign_id],
+    )
     if members.empty:
         return members
     run_date = str(members["run_date"].iloc[0].date())

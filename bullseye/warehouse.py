@@ -117,8 +117,25 @@ def dbt_args(command: str, invocation: DbtInvocation, settings: Settings) -> lis
 
 def read_relation(settings: Settings, relation: str) -> pd.DataFrame:
     """Read a mart (``schema.table``) from the warehouse, read-only."""
+    return read_query(settings, f"select * from {relation}")
+
+
+def read_query(settings: Settings, sql: str, params: list | None = None) -> pd.DataFrame:
+    """Run a read-only query on the warehouse."""
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        return con.execute(f"select * from {relation}").df()
+        return con.execute(sql, params or []).df()
+
+
+def has_relation(settings: Settings, relation: str) -> bool:
+    """Whether ``schema.table`` exists in the warehouse (tables written by runs, not dbt)."""
+    schema, table = relation.split(".")
+    found = read_query(
+        settings,
+        "select count(*) as n from information_schema.tables "
+        "where table_schema = ? and table_name = ?",
+        [schema, table],
+    )
+    return bool(found["n"].iloc[0])
 
 
 def write_table(settings: Settings, relation: str, frame: pd.DataFrame) -> None:

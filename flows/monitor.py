@@ -65,10 +65,8 @@ def monitor_campaigns(
     if measured:
         create_table_artifact(table=measured, key="campaign-measurements")
     retraining = None
-    if alerts and settings.drift_retrain and (landing_dir or settings.landing_dir):
-        retraining = trigger_training(
-            settings, CAMPAIGN_RESPONSE, Path(landing_dir or settings.landing_dir), run.as_of
-        )
+    if alerts and settings.drift_retrain:
+        retraining = trigger_training(settings, CAMPAIGN_RESPONSE, landing_dir, run.as_of)
     waiting = [g for g in steps.gates(settings).list() if not g["acknowledged"]]
     lines = [f"# Monitoring {run.as_of:%Y-%m-%d}", ""]
     lines += [

@@ -14,14 +14,20 @@ from bullseye.settings import Settings
 TRAIN_DEPLOYMENT = "train/train-{target}"
 
 
-def trigger_training(settings: Settings, target: str, landing_dir: Path, as_of: datetime) -> dict:
+def trigger_training(
+    settings: Settings, target: str, landing_dir: Path | None, as_of: datetime
+) -> dict | None:
     """Returns how training was started: the deployment's flow run id, or the in-process flow's
-    new model version."""
+    new model version; None when no landing folder is known (argument or setting)."""
     from prefect.deployments import run_deployment
 
     from flows.train import train_target
 
     logger = get_run_logger()
+    landing_dir = landing_dir or settings.landing_dir
+    if landing_dir is None:
+        logger.warning("Retraining asked for, but no landing folder is known (landing_dir)")
+        return None
     parameters = {
         "landing_dir": str(landing_dir),
         "target": target,

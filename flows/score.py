@@ -109,11 +109,7 @@ def scoring_stage(
     alerts = [a for m in monitored.values() for a in m.alerts]
     retraining = None
     if alerts and settings.drift_retrain:
-        landing = landing_dir or settings.landing_dir
-        if landing is None:
-            logger.warning("Retraining asked for, but no landing folder is known")
-        else:
-            retraining = trigger_training(settings, target.name, Path(landing), as_of)
+        retraining = trigger_training(settings, target.name, landing_dir, as_of)
     return ScoringStage(
         campaign_ids,
         outcomes,

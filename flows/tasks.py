@@ -39,7 +39,7 @@ def train(
     create_link_artifact(
         link=report.as_uri(),
         link_text=f"Model report {target.name} {outcome.version.version}",
-        key=f"model-report-{target.name.replace('_', '-')}",
+        key=f"model-report-{artifact_key(target.name)}",
         description=f"{outcome.promotion.alias}: {outcome.promotion.reason}",
     )
     for warning in outcome.model.warnings:
@@ -100,8 +100,7 @@ def publish_audience(
     run_id: str,
     allocated: set[str] | None,
 ) -> steps.ScoringOutcome:
-    model = steps.registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE, "champion")
-    outcome = steps.publish_candidates(settings, model, candidates, run_date, run_id, allocated)
+    outcome = steps.publish_candidates(settings, candidates, run_date, run_id, allocated)
     create_table_artifact(
         table=[outcome.economics | {"policy": outcome.policy.kind}],
         key=f"audience-{artifact_key(candidates.campaign_id)}",
@@ -125,9 +124,15 @@ def monitor(
     run_id: str,
     as_of: datetime,
 ) -> steps.MonitoringOutcome:
-    model = steps.registry.resolve(settings.models_dir, target.name, "champion")
     outcome = steps.monitor_scoring(
-        settings, target, model, candidates.campaign_id, candidates.scoring, out_dir, run_id, as_of
+        settings,
+        target,
+        candidates.model,
+        candidates.campaign_id,
+        candidates.scoring,
+        out_dir,
+        run_id,
+        as_of,
     )
     if outcome.alerts:
         lines = [f"- **{a.kind}**: {a.message}" for a in outcome.alerts]
