@@ -37,19 +37,19 @@ def child_stages(customers: int, work: Path) -> dict:
     """Each stage of the pipeline as plain functions (no Prefect), timed one by one."""
     from dbt.cli.main import dbtRunner
 
-    from bullseye import steps
-    from bullseye.contract import check_landing
-    from bullseye.datagen import GeneratorConfig, generate
-    from bullseye.params import AudiencePolicyParams
-    from bullseye.settings import Settings
-    from bullseye.targets import dbt_targets_var, load_targets
-    from bullseye.warehouse import (
+    from bullseye.core.contract import check_landing
+    from bullseye.core.params import AudiencePolicyParams
+    from bullseye.core.settings import Settings
+    from bullseye.core.targets import dbt_targets_var, load_targets
+    from bullseye.core.warehouse import (
         DbtInvocation,
         dbt_args,
         dbt_env,
         register_landing,
         release_dbt_connection,
     )
+    from bullseye.datagen import GeneratorConfig, generate
+    from bullseye.services import steps
 
     times: dict[str, float] = {}
 

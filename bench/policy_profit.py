@@ -27,13 +27,18 @@ COSTS = (0.5, 1.0, 2.0, 4.0)
 
 
 def run(customers: int, work: Path) -> dict:
+    from bullseye.core.params import AudiencePolicyParams
+    from bullseye.core.settings import Settings
+    from bullseye.core.warehouse import read_relation
     from bullseye.datagen import GeneratorConfig, generate
-    from bullseye.params import AudiencePolicyParams
-    from bullseye.settings import Settings
-    from bullseye.warehouse import read_relation
     from flows.pipeline import pipeline
-    from ml import registry
-    from ml.audience import VALUE_COLUMN, AudiencePolicy, audience_economics, select_audience
+    from ml.activation.policy import (
+        VALUE_COLUMN,
+        AudiencePolicy,
+        audience_economics,
+        select_audience,
+    )
+    from ml.registry import store as registry
 
     config = GeneratorConfig(customers=customers)
     data = generate(work / "data", config)

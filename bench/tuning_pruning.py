@@ -31,21 +31,21 @@ def main() -> None:
 
     from dbt.cli.main import dbtRunner
 
-    from bullseye import steps
-    from bullseye.contract import check_landing
-    from bullseye.datagen import GeneratorConfig, generate
-    from bullseye.settings import Settings
-    from bullseye.targets import dbt_targets_var, load_targets
-    from bullseye.warehouse import (
+    from bullseye.core.catalog import CUSTOMER_ID, LABEL, PERIOD_ID
+    from bullseye.core.contract import check_landing
+    from bullseye.core.settings import Settings
+    from bullseye.core.targets import dbt_targets_var, load_targets
+    from bullseye.core.warehouse import (
         DbtInvocation,
         dbt_args,
         dbt_env,
         register_landing,
         release_dbt_connection,
     )
-    from ml.data import FeatureSpec, split_by_time
-    from ml.schema import CUSTOMER_ID, LABEL, PERIOD_ID
-    from ml.tune import TuningBudget, to_dmatrix, tune
+    from bullseye.datagen import GeneratorConfig, generate
+    from bullseye.services import steps
+    from ml.modelling.data import FeatureSpec, split_by_time
+    from ml.modelling.tune import TuningBudget, to_dmatrix, tune
 
     with tempfile.TemporaryDirectory() as tmp:
         config = GeneratorConfig(customers=args.customers, seed=args.seed)

@@ -88,7 +88,7 @@ TuningTimeoutOption = Annotated[
 
 
 def _settings(home: Path | None):
-    from bullseye.settings import Settings
+    from bullseye.core.settings import Settings
 
     return Settings(**({"home": home} if home else {}))
 
@@ -100,7 +100,7 @@ def _models_dir(home: Path | None) -> Path:
 @models_app.command("list")
 def models_list(target: TargetOption = "campaign_response", home: HomeOption = None) -> None:
     """Every version of a target, newest first, with its test metrics and aliases."""
-    from ml import registry
+    from ml.registry import store as registry
 
     models_dir = _models_dir(home)
     aliases = registry.aliases(models_dir, target)
@@ -121,7 +121,7 @@ def models_show(
     """A version's metadata (features, params, metrics, split, calibration) as JSON."""
     import json
 
-    from ml import registry
+    from ml.registry import store as registry
 
     model = registry.resolve(_models_dir(home), target, version)
     typer.echo(json.dumps(model.meta, indent=2, default=str))
@@ -132,7 +132,7 @@ def models_report(
     version: str = "champion", target: TargetOption = "campaign_response", home: HomeOption = None
 ) -> None:
     """(Re)write a version's HTML model report and print its path."""
-    from ml import registry
+    from ml.registry import store as registry
 
     model = registry.resolve(_models_dir(home), target, version)
     typer.echo(str(model.write_report()))
@@ -143,7 +143,7 @@ def models_promote(
     version: str, target: TargetOption = "campaign_response", home: HomeOption = None
 ) -> None:
     """Make a version champion (scoring uses the champion)."""
-    from ml import registry
+    from ml.registry import store as registry
 
     registry.promote(_models_dir(home), target, version)
     typer.echo(f"{target}: {version} is champion")
@@ -152,7 +152,7 @@ def models_promote(
 @models_app.command("rollback")
 def models_rollback(target: TargetOption = "campaign_response", home: HomeOption = None) -> None:
     """Return to the previous champion."""
-    from ml import registry
+    from ml.registry import store as registry
 
     try:
         previous = registry.rollback(_models_dir(home), target)
@@ -165,7 +165,7 @@ def models_rollback(target: TargetOption = "campaign_response", home: HomeOption
 @app.command()
 def check(landing: Annotated[Path, typer.Option(help="Landing folder.")]) -> None:
     """Check a landing folder against the data contract (no data is read, only schemas)."""
-    from bullseye.contract import ContractError, check_landing
+    from bullseye.core.contract import ContractError, check_landing
 
     try:
         inventory = check_landing(landing)
@@ -184,12 +184,12 @@ def _user_errors() -> tuple[type[Exception], ...]:
     """Errors that are about the user's data or configuration: a message, not a traceback."""
     from pydantic import ValidationError
 
-    from bullseye.contract import ContractError
-    from bullseye.quality import QualityGateError
-    from bullseye.targets import TargetsFileError
-    from ml.audience import AudienceFilterError, PolicyError
-    from ml.data import TrainingDataError
-    from ml.measure import MeasurementError
+    from bullseye.core.contract import ContractError
+    from bullseye.core.quality import QualityGateError
+    from bullseye.core.targets import TargetsFileError
+    from ml.activation.policy import AudienceFilterError, PolicyError
+    from ml.measurement.lift import MeasurementError
+    from ml.modelling.data import TrainingDataError
     from monitoring.alerts import PublicationGatedError
 
     return (
@@ -462,7 +462,7 @@ def deploy() -> None:
     import subprocess
     import sys
 
-    from bullseye.settings import PROJECT_ROOT
+    from bullseye.core.settings import PROJECT_ROOT
 
     prefect = str(Path(sys.executable).parent / "prefect")
     env = os.environ | {"BULLSEYE_PROJECT_DIR": str(PROJECT_ROOT)}
@@ -505,7 +505,7 @@ def monitor_ui(
 @monitor_app.command("gates")
 def monitor_gates(home: HomeOption = None) -> None:
     """Campaigns whose publication monitoring stopped, and whether someone acknowledged."""
-    from bullseye.steps import gates
+    from bullseye.services.steps import gates
 
     rows = gates(_settings(home)).list()
     if not rows:
@@ -527,7 +527,7 @@ def monitor_ack(
 ) -> None:
     """Acknowledge a campaign's monitoring alerts: its next run publishes again (the same
     alerts do not stop it again; new ones do)."""
-    from bullseye.steps import gates
+    from bullseye.services.steps import gates
 
     try:
         gates(_settings(home)).acknowledge(campaign, by, note)
@@ -544,8 +544,8 @@ def docs(
     ] = None,
 ) -> None:
     """Generate the dbt docs site (models, columns, tests, lineage) from the built warehouse."""
-    from bullseye.settings import Settings
-    from bullseye.warehouse import generate_dbt_docs
+    from bullseye.core.settings import Settings
+    from bullseye.core.warehouse import generate_dbt_docs
 
     index = generate_dbt_docs(Settings(**({"home": home} if home else {})))
     typer.echo(f"dbt docs: {index} (serve with: cd {index.parent} && python -m http.server)")
@@ -568,9 +568,9 @@ def demo(
     budget: BudgetOption = None,
 ) -> None:
     """Generate synthetic data and run the whole pipeline on it (embedded DuckDB, local Prefect)."""
+    from bullseye.core.settings import Settings
     from bullseye.datagen import GeneratorConfig
     from bullseye.datagen import generate as run_generator
-    from bullseye.settings import Settings
 
     settings = Settings(**({"home": home} if home else {}))
     config = GeneratorConfig(customers=customers, seed=seed)

@@ -8,8 +8,8 @@ from prefect.input import RunInput
 from prefect.settings import get_current_settings
 from pydantic import Field
 
-from bullseye import steps
-from bullseye.settings import Settings
+from bullseye.core.settings import Settings
+from bullseye.services import steps
 
 
 class PromotionApproval(RunInput):

@@ -9,8 +9,8 @@ import os
 
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
-from bullseye.settings import DBT_PROJECT_DIR, Settings
-from bullseye.warehouse import DbtInvocation, dbt_env, release_dbt_connection
+from bullseye.core.settings import DBT_PROJECT_DIR, Settings
+from bullseye.core.warehouse import DbtInvocation, dbt_env, release_dbt_connection
 
 
 class DbtBuildError(RuntimeError):

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from prefect.schedules import Cron
 
-from bullseye.settings import PROJECT_ROOT
+from bullseye.core.settings import PROJECT_ROOT
 
 PREFECT_YAML = PROJECT_ROOT / "prefect.yaml"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
-from bullseye import steps
-from bullseye.locks import warehouse_lock
-from bullseye.targets import load_targets
+from bullseye.core.locks import warehouse_lock
+from bullseye.core.targets import load_targets
+from bullseye.services import steps
 from flows.refresh import refresh_warehouse, start_run
 
 

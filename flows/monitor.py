@@ -10,8 +10,8 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from bullseye import steps
-from bullseye.locks import warehouse_lock
+from bullseye.core.locks import warehouse_lock
+from bullseye.services import steps
 from flows.refresh import start_run
 from flows.retrain import trigger_training
 from flows.tasks import CAMPAIGN_RESPONSE

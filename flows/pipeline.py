@@ -16,11 +16,11 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from pydantic import Field
 
-from bullseye import steps
-from bullseye.locks import warehouse_lock
-from bullseye.params import AudiencePolicyParams
-from bullseye.summary import render_summary
-from bullseye.targets import get_target, load_targets
+from bullseye.core.locks import warehouse_lock
+from bullseye.core.params import AudiencePolicyParams
+from bullseye.core.targets import get_target, load_targets
+from bullseye.services import steps
+from bullseye.services.summary import render_summary
 from flows.approval import approve_promotion, can_pause, needs_approval
 from flows.refresh import Refresh, refresh_warehouse, start_run
 from flows.score import resolve_campaigns, scoring_stage

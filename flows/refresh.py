@@ -12,14 +12,14 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from bullseye import steps
-from bullseye.contract import LandingInventory, check_landing
-from bullseye.quality import enforce
-from bullseye.settings import Settings
-from bullseye.targets import Target, dbt_targets_var
-from bullseye.warehouse import SCORING_MODELS, DbtInvocation, read_relation, register_landing
+from bullseye.core.catalog import DQ_SUMMARY_RELATION
+from bullseye.core.contract import LandingInventory, check_landing
+from bullseye.core.quality import enforce
+from bullseye.core.settings import Settings
+from bullseye.core.targets import Target, dbt_targets_var
+from bullseye.core.warehouse import SCORING_MODELS, DbtInvocation, read_relation, register_landing
+from bullseye.services import steps
 from flows.dbt_build import dbt_build
-from ml.schema import DQ_SUMMARY_RELATION
 
 
 @task(name="check-contract", cache_policy=NO_CACHE)
@@ -113,8 +113,8 @@ def refresh(
         as_of: the point-in-time moment (UTC); default: now.
         home: Bullseye home folder.
     """
-    from bullseye.locks import warehouse_lock
-    from bullseye.targets import load_targets
+    from bullseye.core.locks import warehouse_lock
+    from bullseye.core.targets import load_targets
 
     run = start_run(home, as_of)
     settings = run.settings

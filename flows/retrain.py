@@ -9,7 +9,7 @@ from pathlib import Path
 from prefect import get_run_logger
 from prefect.exceptions import ObjectNotFound
 
-from bullseye.settings import Settings
+from bullseye.core.settings import Settings
 
 TRAIN_DEPLOYMENT = "train/train-{target}"
 

@@ -17,12 +17,12 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from pydantic import Field
 
-from bullseye import steps
-from bullseye.locks import warehouse_lock
-from bullseye.params import AudiencePolicyParams
-from bullseye.settings import Settings
-from bullseye.targets import Target, get_target, load_targets
-from bullseye.warehouse import DbtInvocation, resolve_campaign
+from bullseye.core.locks import warehouse_lock
+from bullseye.core.params import AudiencePolicyParams
+from bullseye.core.settings import Settings
+from bullseye.core.targets import Target, get_target, load_targets
+from bullseye.core.warehouse import DbtInvocation, resolve_campaign
+from bullseye.services import steps
 from flows.refresh import start_run
 from flows.retrain import trigger_training
 from flows.tasks import (
@@ -32,7 +32,7 @@ from flows.tasks import (
     publish_audience,
     score_candidates,
 )
-from ml.audience import arbitrate
+from ml.activation.policy import arbitrate
 from monitoring.alerts import Alert, PublicationGatedError
 
 DEFAULT_POLICY = AudiencePolicyParams()  # frozen: safe as a shared default

@@ -18,11 +18,11 @@ from prefect.artifacts import (
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from bullseye import steps
-from bullseye.params import AudiencePolicyParams
-from bullseye.settings import Settings
-from bullseye.targets import Target, TargetKind
-from bullseye.warehouse import SCORING_MODELS
+from bullseye.core.params import AudiencePolicyParams
+from bullseye.core.settings import Settings
+from bullseye.core.targets import Target, TargetKind
+from bullseye.core.warehouse import SCORING_MODELS
+from bullseye.services import steps
 from flows.dbt_build import dbt_build
 
 CAMPAIGN_RESPONSE = TargetKind.CAMPAIGN_RESPONSE.value

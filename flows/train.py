@@ -11,9 +11,9 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from pydantic import Field
 
-from bullseye import steps
-from bullseye.locks import warehouse_lock
-from bullseye.targets import get_target, load_targets
+from bullseye.core.locks import warehouse_lock
+from bullseye.core.targets import get_target, load_targets
+from bullseye.services import steps
 from flows.approval import approve_promotion
 from flows.refresh import refresh_warehouse, require_landing, start_run
 from flows.tasks import train

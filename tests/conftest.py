@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from bullseye.contract import check_landing
-from bullseye.datagen import GeneratorConfig, GeneratorResult, generate
-from bullseye.settings import Settings
-from bullseye.targets import dbt_targets_var, load_targets
-from bullseye.warehouse import (
+from bullseye.core.contract import check_landing
+from bullseye.core.settings import Settings
+from bullseye.core.targets import dbt_targets_var, load_targets
+from bullseye.core.warehouse import (
     DbtInvocation,
     dbt_args,
     dbt_env,
     register_landing,
     release_dbt_connection,
 )
+from bullseye.datagen import GeneratorConfig, GeneratorResult, generate
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 

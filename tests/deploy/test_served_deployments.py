@@ -212,9 +212,9 @@ def test_two_scoring_runs_at_once_both_complete_and_the_warehouse_stays_valid(st
     assert all(r.state.is_completed() for r in done), [r.state for r in done]
     from dbt.cli.main import dbtRunner
 
-    from bullseye.settings import Settings
-    from bullseye.targets import dbt_targets_var, load_targets
-    from bullseye.warehouse import DbtInvocation, dbt_args, dbt_env, release_dbt_connection
+    from bullseye.core.settings import Settings
+    from bullseye.core.targets import dbt_targets_var, load_targets
+    from bullseye.core.warehouse import DbtInvocation, dbt_args, dbt_env, release_dbt_connection
 
     settings = Settings(home=work / "home")
     os.environ.update(dbt_env(settings))
@@ -235,7 +235,7 @@ def _answer_approval(stack, deployment: str, approve: bool) -> tuple[str, str]:
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from ml.registry import aliases
+    from ml.registry.store import aliases
 
     env, api, work = stack
     models = work / "home" / "models"
@@ -269,7 +269,7 @@ def _answer_approval(stack, deployment: str, approve: bool) -> tuple[str, str]:
 
 
 def test_a_declined_promotion_leaves_the_champion(stack):
-    from ml.registry import aliases
+    from ml.registry.store import aliases
 
     work = stack[2]
     champion, waited = _answer_approval(stack, "train/train-campaign-response", False)
@@ -279,7 +279,7 @@ def test_a_declined_promotion_leaves_the_champion(stack):
 
 
 def test_an_approved_promotion_makes_the_pipeline_score_with_the_new_champion(stack):
-    from ml.registry import aliases
+    from ml.registry.store import aliases
 
     work = stack[2]
     runs_before = set((work / "home" / "runs").iterdir())

@@ -47,8 +47,8 @@ def test_50k_model_within_001_of_the_oracle_and_report_shows_baseline(tmp_path):
 
 
 def test_measurement_recovers_the_true_lift_of_past_campaigns(tmp_path):
-    from bullseye import steps
-    from bullseye.settings import Settings
+    from bullseye.core.settings import Settings
+    from bullseye.services import steps
 
     summary, data = _run(tmp_path, 20_000, kind="expected_profit")
     assert summary["audience_economics"]["expected_profit"] > 0

@@ -12,15 +12,15 @@ import pandas as pd
 import pytest
 from prefect.artifacts import Artifact
 
+from bullseye.core.quality import QualityGateError
+from bullseye.core.settings import Settings
 from bullseye.datagen import GeneratorConfig, generate
-from bullseye.quality import QualityGateError
-from bullseye.settings import Settings
 from flows.monitor import monitor_campaigns
 from flows.pipeline import pipeline
 from flows.refresh import refresh
 from flows.score import score
 from flows.train import train_target
-from ml.audience import GLOBAL_HOLDOUT, control_draw
+from ml.activation.policy import GLOBAL_HOLDOUT, control_draw
 from tests.conftest import AS_OF
 from tests.webhook import WebhookReceiver
 

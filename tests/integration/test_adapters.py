@@ -10,9 +10,9 @@ import pytest
 
 from bullseye.adapters import hillstrom, online_retail
 from bullseye.adapters._write import write_landing
-from bullseye.contract import check_landing
-from bullseye.settings import PROJECT_ROOT
-from bullseye.warehouse import read_relation
+from bullseye.core.contract import check_landing
+from bullseye.core.settings import PROJECT_ROOT
+from bullseye.core.warehouse import read_relation
 from tests.conftest import build_warehouse
 
 # The real files are read in place: ../shared/data/raw beside the repository (as in CI), or

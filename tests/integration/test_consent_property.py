@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bullseye.warehouse import DbtInvocation, dbt_args, dbt_env, release_dbt_connection
+from bullseye.core.warehouse import DbtInvocation, dbt_args, dbt_env, release_dbt_connection
 from tests.conftest import AS_OF
 
 

@@ -9,12 +9,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from bullseye.params import AudiencePolicyParams
-from bullseye.quality import find_breaches
-from bullseye.settings import Settings
-from bullseye.steps import load_training_frame, profile_customers, score_and_publish
-from bullseye.targets import load_targets
-from bullseye.warehouse import (
+from bullseye.core.params import AudiencePolicyParams
+from bullseye.core.quality import find_breaches
+from bullseye.core.settings import Settings
+from bullseye.core.targets import load_targets
+from bullseye.core.warehouse import (
     DbtInvocation,
     dbt_args,
     dbt_env,
@@ -23,9 +22,10 @@ from bullseye.warehouse import (
     release_dbt_connection,
     resolve_campaign,
 )
-from ml import registry
-from ml.segments import segment_customers
-from ml.train import TrainingConfig, predict, train_response_model
+from bullseye.services.steps import load_training_frame, profile_customers, score_and_publish
+from ml.modelling.segments import segment_customers
+from ml.modelling.train import TrainingConfig, predict, train_response_model
+from ml.registry import store as registry
 from tests.conftest import AS_OF, build_warehouse, table_fingerprint
 
 # generator defect -> the warehouse's outcome for those rows

@@ -7,8 +7,8 @@ import shutil
 import duckdb
 import pandas as pd
 
-from bullseye.settings import Settings
-from bullseye.warehouse import read_relation
+from bullseye.core.settings import Settings
+from bullseye.core.warehouse import read_relation
 from tests.conftest import build_warehouse, table_fingerprint
 
 

@@ -2,7 +2,7 @@
 
 import duckdb
 
-from bullseye import steps
+from bullseye.services import steps
 from tests.conftest import build_warehouse
 
 

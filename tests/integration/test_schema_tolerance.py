@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bullseye.contract import check_landing
-from bullseye.warehouse import read_relation
-from ml.data import FeatureSpec
+from bullseye.core.contract import check_landing
+from bullseye.core.warehouse import read_relation
+from ml.modelling.data import FeatureSpec
 from tests.conftest import build_warehouse
 
 

@@ -4,7 +4,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bullseye.contract import ContractError, check_landing
+from bullseye.core.contract import ContractError, check_landing
 
 
 def _write(root: Path, table: str, data: dict) -> Path:

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from bullseye.quality import QualityGateError, QualityThresholds, enforce, find_breaches
+from bullseye.core.quality import QualityGateError, QualityThresholds, enforce, find_breaches
 
 
 def _summary(**overrides) -> pd.DataFrame:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ml.audience import (
+from ml.activation.policy import (
     AudienceFilterError,
     AudiencePolicy,
     Eligibility,

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ml.calibrate import Calibrator, brier, choose_calibrator, reliability_table
+from ml.modelling.calibrate import Calibrator, brier, choose_calibrator, reliability_table
 
 
 @pytest.fixture

@@ -1,8 +1,14 @@
 import pandas as pd
 import pytest
 
-from ml.data import FeatureSpec, TrainingDataError, check_trainable, fingerprint, split_by_time
-from ml.schema import TRAINING_REQUIRED, MartSchemaError, require_columns
+from bullseye.core.catalog import TRAINING_REQUIRED, MartSchemaError, require_columns
+from ml.modelling.data import (
+    FeatureSpec,
+    TrainingDataError,
+    check_trainable,
+    fingerprint,
+    split_by_time,
+)
 
 
 def test_time_split_holds_out_latest_campaign(training_frame):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ml.evaluate import assign_deciles, decile_table, evaluate
+from ml.modelling.evaluate import assign_deciles, decile_table, evaluate
 
 
 def test_deciles_are_even_and_best_first():

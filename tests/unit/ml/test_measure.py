@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.measure import MeasurementError, measure_campaign
+from ml.measurement.lift import MeasurementError, measure_campaign
 
 
 def _contacts(n: int, p_target: float, p_control: float, seed: int = 0) -> pd.DataFrame:

@@ -5,9 +5,9 @@ import html
 import numpy as np
 import pandas as pd
 
-from ml import registry
-from ml.evaluate import leakage_warnings
-from ml.train import TrainingConfig, train_response_model
+from ml.modelling.evaluate import leakage_warnings
+from ml.modelling.train import TrainingConfig, train_response_model
+from ml.registry import store as registry
 
 
 def test_report_has_every_section(tmp_path, training_frame):

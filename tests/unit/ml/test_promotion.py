@@ -3,8 +3,8 @@
 from typer.testing import CliRunner
 
 from bullseye.cli import app
-from ml import registry
-from ml.train import TrainingConfig, train_response_model
+from ml.modelling.train import TrainingConfig, train_response_model
+from ml.registry import store as registry
 
 TARGET = "campaign_response"
 
@@ -81,8 +81,8 @@ def test_approval_without_a_server_leaves_the_new_model_waiting(tmp_path, traini
     from prefect import flow
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from bullseye.settings import Settings
-    from bullseye.steps import TrainingOutcome
+    from bullseye.core.settings import Settings
+    from bullseye.services.steps import TrainingOutcome
     from flows.approval import approve_promotion
 
     settings = Settings(home=tmp_path, promotion_approval=True)

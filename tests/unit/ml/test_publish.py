@@ -9,9 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ml.audience import AudiencePolicy, select_audience
-from ml.evaluate import assign_deciles
-from ml.publish import (
+from ml.activation.policy import AudiencePolicy, select_audience
+from ml.activation.publish import (
     MEMBERS_TABLE,
     PUBLISHED_COLUMNS,
     FilesDestination,
@@ -20,6 +19,7 @@ from ml.publish import (
     WebhookDestination,
     publish,
 )
+from ml.modelling.evaluate import assign_deciles
 from tests.webhook import WebhookReceiver
 
 DAY1, DAY2 = date(2026, 11, 1), date(2026, 11, 2)

@@ -1,5 +1,5 @@
-from ml.reasons import phrase, reason_codes
-from ml.train import TrainingConfig, train_response_model
+from ml.modelling.reasons import phrase, reason_codes
+from ml.modelling.train import TrainingConfig, train_response_model
 
 
 def test_phrases_read_like_marketing():

@@ -1,5 +1,5 @@
-from ml import registry
-from ml.train import TrainingConfig, predict, train_response_model
+from ml.modelling.train import TrainingConfig, predict, train_response_model
+from ml.registry import store as registry
 
 
 def test_register_load_and_promote(tmp_path, training_frame):
@@ -30,7 +30,7 @@ def test_register_load_and_promote(tmp_path, training_frame):
 
 
 def test_registered_model_scores_calibrated_probabilities(tmp_path, training_frame):
-    from ml.score import score_customers
+    from ml.activation.score import score_customers
 
     model = train_response_model(training_frame, TrainingConfig(n_trials=3, seed=1))
     version = registry.register(model, tmp_path, None, "run1")

@@ -1,6 +1,6 @@
 import numpy as np
 
-from ml.train import TrainingConfig, predict, train_response_model
+from ml.modelling.train import TrainingConfig, predict, train_response_model
 
 CONFIG = TrainingConfig(n_trials=4, timeout_s=60, seed=3)
 

@@ -2,8 +2,8 @@
 
 import optuna
 
-from ml.data import FeatureSpec, split_by_time
-from ml.tune import TuningBudget, to_dmatrix, tune
+from ml.modelling.data import FeatureSpec, split_by_time
+from ml.modelling.tune import TuningBudget, to_dmatrix, tune
 
 
 def _matrices(frame):

@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml import registry
-from ml.audience import AudiencePolicy, PolicyError, select_audience
-from ml.train import TrainingConfig
-from ml.uplift import qini_curve, train_uplift_model, uplift_by_decile, uplift_metrics
+from ml.activation.policy import AudiencePolicy, PolicyError, select_audience
+from ml.modelling.train import TrainingConfig
+from ml.modelling.uplift import qini_curve, train_uplift_model, uplift_by_decile, uplift_metrics
+from ml.registry import store as registry
 
 
 def uplift_frame(n_per_campaign: int = 4_000, campaigns: int = 4, seed: int = 0):

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from bullseye.contract import CONTRACT, Kind, LandingInventory
-from bullseye.settings import DBT_PROJECT_DIR, Settings
+from bullseye.core.contract import CONTRACT, Kind, LandingInventory
+from bullseye.core.settings import DBT_PROJECT_DIR, Settings
 
 _EMPTY_TYPE = {
     Kind.STRING: "varchar",
@@ -80,7 +80,7 @@ class DbtInvocation:
 
     as_of: datetime
     scoring_campaign_id: str | None
-    behaviour_targets: tuple[dict, ...] = ()  # bullseye.targets.dbt_targets_var
+    behaviour_targets: tuple[dict, ...] = ()  # bullseye.core.targets.dbt_targets_var
 
     def vars_json(self, settings: Settings) -> str:
         return json.dumps(
@@ -151,7 +151,7 @@ def write_table(settings: Settings, relation: str, frame: pd.DataFrame) -> None:
 def replace_rows(settings: Settings, relation: str, frame: pd.DataFrame, key: dict) -> None:
     """Replace the rows of ``relation`` matching ``key`` (column -> value) with ``frame`` in one
     transaction, keeping every other row (a history table)."""
-    from ml.publish import stage_replace
+    from ml.activation.publish import stage_replace
 
     with duckdb.connect(str(settings.warehouse_path)) as con:
         stage_replace(con, relation, frame, key)

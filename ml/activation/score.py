@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ml.evaluate import assign_deciles
-from ml.registry import ModelVersion
-from ml.schema import CAMPAIGN_ID, CUSTOMER_KEY
-from ml.uplift import predict_uplift
+from bullseye.core.catalog import CAMPAIGN_ID, CUSTOMER_KEY
+from ml.modelling.evaluate import assign_deciles
+from ml.modelling.uplift import predict_uplift
+from ml.registry.store import ModelVersion
 
 
 def score_customers(model: ModelVersion, scoring: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from ml.data import FeatureSpec
+from ml.modelling.data import FeatureSpec
 
 
 def _signed_log1p(x: np.ndarray) -> np.ndarray:

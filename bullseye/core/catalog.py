@@ -12,7 +12,7 @@ SCORING_RELATION = "marts.scoring_campaign"
 ELIGIBILITY_RELATION = "marts.campaign_eligibility"
 FEATURES_RELATION = "marts.customer_features"
 PROFILES_RELATION = "marts.customer_profiles"
-SEGMENTS_RELATION = "marts.customer_segments"  # written by Python (ml/segments.py)
+SEGMENTS_RELATION = "marts.customer_segments"  # written by Python (ml/modelling/segments.py)
 RECONCILIATION_RELATION = "audit.dq_row_reconciliation"
 DQ_SUMMARY_RELATION = "audit.dq_summary"
 
@@ -69,7 +69,7 @@ SCORING_REQUIRED = (CAMPAIGN_ID, CUSTOMER_ID, CUSTOMER_KEY, AS_OF_AT)
 
 
 class MartSchemaError(ValueError):
-    """A mart lacks a column Python reads: the dbt project and ml/schema.py disagree."""
+    """A mart lacks a column Python reads: the dbt project and bullseye/core/catalog.py disagree."""
 
 
 def require_columns(frame: pd.DataFrame, relation: str, required: tuple[str, ...]) -> pd.DataFrame:

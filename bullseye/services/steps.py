@@ -15,45 +15,7 @@ from pathlib import Path
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from bullseye.params import AudiencePolicyParams
-from bullseye.settings import DBT_PROJECT_DIR, Settings
-from bullseye.targets import Target
-from bullseye.warehouse import (
-    has_relation,
-    read_query,
-    read_relation,
-    replace_rows,
-    write_table,
-)
-from ml import registry
-from ml.audience import (
-    VALUE_COLUMN,
-    AudiencePolicy,
-    Eligibility,
-    apply_eligibility,
-    apply_filters,
-    audience_economics,
-    expected_value,
-    pseudonymise,
-    select_audience,
-)
-from ml.data import TrainingDataError
-from ml.evaluate import evaluate
-from ml.measure import CampaignMeasurement, MeasurementError, measure_campaign, render_measurement
-from ml.model_report import TEST_SCORES_FILE
-from ml.profile_report import render_profile_report, segment_summary
-from ml.publish import (
-    MEMBERS_TABLE,
-    FilesDestination,
-    Publication,
-    PublicationRequest,
-    WarehouseDestination,
-    WebhookDestination,
-    publish,
-)
-from ml.reasons import reason_codes
-from ml.registry import ModelVersion, PromotionDecision
-from ml.schema import (
+from bullseye.core.catalog import (
     CAMPAIGN_ID,
     CONTACTS_RELATION,
     CUSTOMER_ID,
@@ -73,10 +35,53 @@ from ml.schema import (
     TREATMENT,
     require_columns,
 )
-from ml.score import add_uplift, score_customers
-from ml.segments import segment_customers
-from ml.train import TrainedModel, TrainingConfig, train_response_model
-from ml.uplift import UPLIFT_TARGET, UpliftModel, train_uplift_model, true_uplift_capture
+from bullseye.core.params import AudiencePolicyParams
+from bullseye.core.settings import DBT_PROJECT_DIR, Settings
+from bullseye.core.targets import Target
+from bullseye.core.warehouse import (
+    has_relation,
+    read_query,
+    read_relation,
+    replace_rows,
+    write_table,
+)
+from bullseye.reports.model import TEST_SCORES_FILE
+from bullseye.reports.profile import render_profile_report, segment_summary
+from ml.activation.policy import (
+    VALUE_COLUMN,
+    AudiencePolicy,
+    Eligibility,
+    apply_eligibility,
+    apply_filters,
+    audience_economics,
+    expected_value,
+    pseudonymise,
+    select_audience,
+)
+from ml.activation.publish import (
+    MEMBERS_TABLE,
+    FilesDestination,
+    Publication,
+    PublicationRequest,
+    WarehouseDestination,
+    WebhookDestination,
+    publish,
+)
+from ml.activation.score import add_uplift, score_customers
+from ml.measurement.lift import (
+    CampaignMeasurement,
+    MeasurementError,
+    measure_campaign,
+    render_measurement,
+)
+from ml.modelling.data import TrainingDataError
+from ml.modelling.evaluate import evaluate
+from ml.modelling.reasons import reason_codes
+from ml.modelling.segments import segment_customers
+from ml.modelling.train import TrainedModel, TrainingConfig, train_response_model
+from ml.modelling.uplift import UPLIFT_TARGET, UpliftModel, train_uplift_model, true_uplift_capture
+from ml.registry import store as registry
+from ml.registry.store import ModelVersion, PromotionDecision
 from monitoring.alerts import (
     Alert,
     GateStore,
@@ -451,7 +456,7 @@ def check_drift(
 ) -> DriftResult:
     """Reference = the model's test period(s): the newest training rows, so that features
     which grow with time (tenure) do not look drifted merely because older periods are in.
-    Campaign-context and campaign-calendar features are left out (ml/schema.py)."""
+    Campaign-context and campaign-calendar features are left out (bullseye/core/catalog.py)."""
     test_periods = list(model.meta["split"]["test_periods"])
     reference = load_training_frame(settings, target)
     reference = reference[reference[PERIOD_ID].isin(test_periods)].copy()

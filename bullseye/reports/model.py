@@ -68,7 +68,7 @@ def _gains_chart(scores: pd.DataFrame) -> str:
 
 
 def _lift_chart(deciles: pd.DataFrame, scores: pd.DataFrame) -> str:
-    from ml.evaluate import decile_table  # the same deciles the model's table uses
+    from ml.modelling.evaluate import decile_table  # the same deciles the model's table uses
 
     baseline = decile_table(scores["label"].to_numpy(), scores["baseline_score"].to_numpy())
     fig = go.Figure()
@@ -251,7 +251,7 @@ def write_model_report(path: Path, meta: dict, promotion: str | None = None) -> 
 
 
 def _qini_chart(scores: pd.DataFrame) -> str:
-    from ml.uplift import qini_curve
+    from ml.modelling.uplift import qini_curve
 
     fig = go.Figure()
     for column, name in (("uplift", "Uplift model (T-learner)"), ("propensity", "Propensity")):

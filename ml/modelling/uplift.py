@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from ml.data import FeatureSpec, Split, check_trainable, fingerprint, split_by_time
-from ml.evaluate import assign_deciles
-from ml.schema import CUSTOMER_ID, CUSTOMER_KEY, LABEL, PERIOD_ID, TREATMENT
-from ml.train import FittedBooster, TrainingConfig, fit_tuned_booster
-from ml.tune import to_dmatrix
+from bullseye.core.catalog import CUSTOMER_ID, CUSTOMER_KEY, LABEL, PERIOD_ID, TREATMENT
+from ml.modelling.data import FeatureSpec, Split, check_trainable, fingerprint, split_by_time
+from ml.modelling.evaluate import assign_deciles
+from ml.modelling.train import FittedBooster, TrainingConfig, fit_tuned_booster
+from ml.modelling.tune import to_dmatrix
 
 UPLIFT_TARGET = "campaign_uplift"
 ARMS = {"treated": 1, "control": 0}

@@ -22,9 +22,8 @@ import pandas as pd
 import xgboost as xgb
 from sklearn.metrics import roc_auc_score
 
-from ml.calibrate import Calibrator
-from ml.data import FeatureSpec
-from ml.model_report import (
+from bullseye.core.catalog import CUSTOMER_ID, LABEL, PERIOD_ID, TREATMENT
+from bullseye.reports.model import (
     DECILES_FILE,
     REPORT_FILE,
     TEST_SCORES_FILE,
@@ -32,10 +31,11 @@ from ml.model_report import (
     write_model_report,
     write_uplift_report,
 )
-from ml.schema import CUSTOMER_ID, LABEL, PERIOD_ID, TREATMENT
-from ml.segments import Segmenter
-from ml.train import TrainedModel, predict
-from ml.uplift import ARMS, UPLIFT_TARGET, UpliftModel, predict_uplift, uplift_metrics
+from ml.modelling.calibrate import Calibrator
+from ml.modelling.data import FeatureSpec
+from ml.modelling.segments import Segmenter
+from ml.modelling.train import TrainedModel, predict
+from ml.modelling.uplift import ARMS, UPLIFT_TARGET, UpliftModel, predict_uplift, uplift_metrics
 
 BOOSTER_FILE = "booster.ubj"
 META_FILE = "model.json"

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ml.schema import CATEGORICAL_FEATURES, LABEL, PERIOD_AT, PERIOD_ID, feature_columns
-from ml.segments import SEGMENT_FEATURE, Segmenter
+from bullseye.core.catalog import CATEGORICAL_FEATURES, LABEL, PERIOD_AT, PERIOD_ID, feature_columns
+from ml.modelling.segments import SEGMENT_FEATURE, Segmenter
 
 
 class TrainingDataError(ValueError):

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from ml.baseline import fit_baseline, predict_baseline
-from ml.calibrate import Calibrator, brier, choose_calibrator, reliability_table
-from ml.data import (
+from bullseye.core.catalog import CUSTOMER_ID, CUSTOMER_KEY, LABEL, PERIOD_ID
+from ml.modelling.baseline import fit_baseline, predict_baseline
+from ml.modelling.calibrate import Calibrator, brier, choose_calibrator, reliability_table
+from ml.modelling.data import (
     FeatureSpec,
     Split,
     check_trainable,
@@ -18,11 +19,10 @@ from ml.data import (
     fingerprint,
     split_by_time,
 )
-from ml.evaluate import Metrics, decile_table, evaluate, leakage_warnings
-from ml.reasons import mean_abs_shap
-from ml.schema import CUSTOMER_ID, CUSTOMER_KEY, LABEL, PERIOD_ID
-from ml.segments import segment_customers
-from ml.tune import TuningBudget, TuningResult, to_dmatrix, tune
+from ml.modelling.evaluate import Metrics, decile_table, evaluate, leakage_warnings
+from ml.modelling.reasons import mean_abs_shap
+from ml.modelling.segments import segment_customers
+from ml.modelling.tune import TuningBudget, TuningResult, to_dmatrix, tune
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from ml.data import FeatureSpec
-from ml.tune import to_dmatrix
+from ml.modelling.data import FeatureSpec
+from ml.modelling.tune import to_dmatrix
 
 TEMPLATES = {
     "recency_days": "last bought {v:.0f} days ago",

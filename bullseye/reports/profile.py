@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from ml.schema import CUSTOMER_ID
+from bullseye.core.catalog import CUSTOMER_ID
 
 
 def segment_summary(frame: pd.DataFrame, by: str, categories: list[str]) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.stats.weightstats import CompareMeans
 
-from ml.evaluate import assign_deciles
+from ml.modelling.evaluate import assign_deciles
 
 CONFIDENCE = 0.95
 

@@ -17,9 +17,9 @@ from contextlib import contextmanager
 
 from filelock import FileLock, Timeout
 
-from bullseye.settings import Settings
+from bullseye.core.settings import Settings
 
-log = logging.getLogger("bullseye.locks")
+log = logging.getLogger("bullseye.core.locks")
 _LOCKS: dict[str, FileLock] = {}  # one object per path: a flow inside a flow re-enters it
 
 

@@ -32,7 +32,7 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 
-from ml.schema import CAMPAIGN_ID, CUSTOMER_KEY
+from bullseye.core.catalog import CAMPAIGN_ID, CUSTOMER_KEY
 
 PUBLISHED_COLUMNS = (
     CAMPAIGN_ID,

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from ml.schema import CUSTOMER_KEY
+from bullseye.core.catalog import CUSTOMER_KEY
 
 TARGET, CONTROL = "target", "control"
 POLICY_KINDS = ("top_k", "threshold", "budget", "expected_profit", "uplift")

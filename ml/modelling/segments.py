@@ -12,7 +12,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from ml.schema import CUSTOMER_ID, CUSTOMER_KEY
+from bullseye.core.catalog import CUSTOMER_ID, CUSTOMER_KEY
 
 # Behaviour the clusters are built on: recency, frequency, value, breadth and engagement.
 BEHAVIOUR = (

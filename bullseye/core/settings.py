@@ -16,9 +16,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from bullseye.quality import QualityThresholds
+from bullseye.core.quality import QualityThresholds
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 

@@ -14,7 +14,7 @@ from typing import Self
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bullseye.settings import PROJECT_ROOT
+from bullseye.core.settings import PROJECT_ROOT
 
 DEFAULT_TARGETS_FILE = PROJECT_ROOT / "config" / "targets.yml"
 
