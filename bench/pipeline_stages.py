@@ -35,21 +35,14 @@ def child_generate(customers: int, work: Path) -> dict:
 
 def child_stages(customers: int, work: Path) -> dict:
     """Each stage of the pipeline as plain functions (no Prefect), timed one by one."""
-    from dbt.cli.main import dbtRunner
-
     from bullseye.core.contract import check_landing
+    from bullseye.core.dbt import build
     from bullseye.core.params import AudiencePolicyParams
     from bullseye.core.settings import Settings
     from bullseye.core.targets import dbt_targets_var, load_targets
-    from bullseye.core.warehouse import (
-        DbtInvocation,
-        dbt_args,
-        dbt_env,
-        register_landing,
-        release_dbt_connection,
-    )
+    from bullseye.core.warehouse import DbtInvocation, register_landing
     from bullseye.datagen import GeneratorConfig, generate
-    from bullseye.services import steps
+    from bullseye.services import monitoring, profiling, publishing, scoring, training
 
     times: dict[str, float] = {}
 
@@ -65,41 +58,30 @@ def child_stages(customers: int, work: Path) -> dict:
     settings = Settings(home=work / "home")
     inventory = timed("contract_check", lambda: check_landing(data.landing_dir))
     timed("register_landing", lambda: register_landing(inventory, settings))
-    os.environ.update(dbt_env(settings))
 
     targets = load_targets(settings.targets_file)
     target = targets["campaign_response"]
-    invocation = DbtInvocation(as_of, "winter-sale", tuple(dbt_targets_var(targets)))
-
-    def build():
-        args = dbt_args("build", invocation, settings)
-        result = dbtRunner().invoke([*args, "--quiet"])
-        release_dbt_connection()
-        if not result.success:
-            raise RuntimeError(result.exception)
-
-    timed("dbt_build", build)
-    timed("profile_segments", lambda: steps.profile_customers(settings, as_of, work / "run"))
-    training = replace(steps.training_config(settings, target), storage=None)
+    invocation = DbtInvocation(as_of, tuple(dbt_targets_var(targets)))
+    # One build, the flows' own (bullseye.core.dbt.build): scoring marts for winter-sale too.
+    timed("dbt_build", lambda: build(settings, invocation))
+    timed("profile_segments", lambda: profiling.profile_customers(settings, as_of, work / "run"))
+    training = replace(training.training_config(settings, target), storage=None)
     trained = timed(
         "train",
-        lambda: steps.train_and_register(settings, target, "bench", training, data.truth_dir),
+        lambda: training.train_and_register(settings, target, "bench", training, data.truth_dir),
     )
-    scoring = timed(
-        "score_publish",
-        lambda: steps.score_and_publish(
-            settings,
-            trained.version,
-            "winter-sale",
-            AudiencePolicyParams(top_k=5_000),
-            as_of,
-            "bench",
-        ),
-    )
+    policy = AudiencePolicyParams(top_k=5_000)
+
+    def score_publish():
+        candidates = scoring.score_candidates(settings, trained.version, "winter-sale", policy)
+        publishing.publish_candidates(settings, candidates, as_of, "bench")
+        return candidates
+
+    candidates = timed("score_publish", score_publish)
     timed(
         "drift",
-        lambda: steps.check_drift(
-            settings, target, trained.version, scoring.scoring_frame, work / "run"
+        lambda: monitoring.check_drift(
+            settings, target, trained.version, candidates.scoring, work / "run"
         ),
     )
     return {
@@ -107,7 +89,7 @@ def child_stages(customers: int, work: Path) -> dict:
         "rows": data.rows,
         "test_roc_auc": trained.model.metrics.roc_auc,
         "baseline_roc_auc": trained.model.baseline_metrics.roc_auc,
-        "oracle_roc_auc": trained.version.meta["reference"]["oracle_roc_auc"],
+        "oracle_roc_auc": trained.version.meta.reference.get("oracle_roc_auc"),
     }
 
 

@@ -51,7 +51,7 @@ def run(customers: int, work: Path) -> dict:
     settings = Settings(home=work / "home")
     model = registry.resolve(settings.models_dir, "campaign_response")
     test = read_relation(settings, "marts.training_campaign_response")
-    test = test[test["period_id"].isin(model.meta["split"]["test_periods"])].reset_index(drop=True)
+    test = test[test["period_id"].isin(model.test_periods)].reset_index(drop=True)
     scores = model.probability(test)
     truth = pd.read_parquet(data.truth_dir / "contacts.parquet").rename(
         columns={"campaign_id": "period_id"}
@@ -94,7 +94,7 @@ def run(customers: int, work: Path) -> dict:
         )
     return {
         "customers": customers,
-        "test_periods": model.meta["split"]["test_periods"],
+        "test_periods": model.test_periods,
         "rows": rows,
     }
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 from dataclasses import replace
 from datetime import datetime
@@ -29,21 +28,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/tuning_pruning.json")
     args = parser.parse_args()
 
-    from dbt.cli.main import dbtRunner
-
     from bullseye.core.catalog import CUSTOMER_ID, LABEL, PERIOD_ID
     from bullseye.core.contract import check_landing
+    from bullseye.core.dbt import build
     from bullseye.core.settings import Settings
     from bullseye.core.targets import dbt_targets_var, load_targets
-    from bullseye.core.warehouse import (
-        DbtInvocation,
-        dbt_args,
-        dbt_env,
-        register_landing,
-        release_dbt_connection,
-    )
+    from bullseye.core.warehouse import DbtInvocation, register_landing
     from bullseye.datagen import GeneratorConfig, generate
-    from bullseye.services import steps
+    from bullseye.services.training import load_training_frame
     from ml.modelling.data import FeatureSpec, split_by_time
     from ml.modelling.tune import TuningBudget, to_dmatrix, tune
 
@@ -52,15 +44,10 @@ def main() -> None:
         data = generate(Path(tmp) / "data", config)
         settings = Settings(home=Path(tmp) / "home")
         register_landing(check_landing(data.landing_dir), settings)
-        os.environ.update(dbt_env(settings))
         targets = load_targets(settings.targets_file)
         as_of: datetime = config.end_at.replace(tzinfo=None)
-        invocation = DbtInvocation(as_of, None, tuple(dbt_targets_var(targets)))
-        result = dbtRunner().invoke([*dbt_args("build", invocation, settings), "--quiet"])
-        release_dbt_connection()
-        if not result.success:
-            raise RuntimeError(result.exception)
-        frame = steps.load_training_frame(settings, targets["campaign_response"])
+        build(settings, DbtInvocation(as_of, tuple(dbt_targets_var(targets))))
+        frame = load_training_frame(settings, targets["campaign_response"])
         frame = frame.sort_values([PERIOD_ID, CUSTOMER_ID], ignore_index=True)
 
     split = split_by_time(frame, 1, args.seed)

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bullseye.core.contract import check_landing
+from bullseye.core.dbt import build
 from bullseye.core.settings import Settings
 from bullseye.core.targets import dbt_targets_var, load_targets
-from bullseye.core.warehouse import (
-    DbtInvocation,
-    dbt_args,
-    dbt_env,
-    register_landing,
-    release_dbt_connection,
-)
+from bullseye.core.warehouse import DbtInvocation, register_landing
 from bullseye.datagen import GeneratorConfig, GeneratorResult, generate
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -31,20 +27,14 @@ def small_data(tmp_path_factory) -> GeneratorResult:
     return generate(tmp_path_factory.mktemp("data"), GeneratorConfig(customers=SMALL_CUSTOMERS))
 
 
-def build_warehouse(landing: Path, home: Path, campaign_id: str | None = "winter-sale") -> Settings:
-    """Contract check, landing registration and a real `dbt build` (models and tests)."""
-    from dbt.cli.main import dbtRunner
-
+def build_warehouse(landing: Path, home: Path, campaign_ids: Sequence[str] = ()) -> Settings:
+    """Contract check, landing registration (asking to score ``campaign_ids`` besides the
+    upcoming campaigns) and a real `dbt build` (models and tests), the flows' own way
+    (bullseye.core.dbt.build)."""
     settings = Settings(home=home)
-    register_landing(check_landing(landing), settings)
-    os.environ.update(dbt_env(settings))
+    register_landing(check_landing(landing), settings, campaign_ids)
     targets = tuple(dbt_targets_var(load_targets()))
-    args = dbt_args("build", DbtInvocation(AS_OF, campaign_id, targets), settings)
-    try:
-        result = dbtRunner().invoke([*args, "--quiet"])
-    finally:
-        release_dbt_connection()
-    assert result.success, f"dbt build failed: {result.exception}"
+    build(settings, DbtInvocation(AS_OF, targets))
     return settings
 
 

@@ -1,4 +1,6 @@
-"""Column names of the marts that Python reads, mirroring dbt_project/models/marts.
+"""Every relation and column name Python reads or writes, once, mirroring
+dbt_project/models/marts (what dbt builds) and the tables runs write (segments, publications,
+measurements). Python reads marts only: staging and intermediate relations are dbt's own.
 
 Everything else in a training or scoring mart is a feature, so a feature added in dbt reaches
 the model with no Python change.
@@ -12,9 +14,14 @@ SCORING_RELATION = "marts.scoring_campaign"
 ELIGIBILITY_RELATION = "marts.campaign_eligibility"
 FEATURES_RELATION = "marts.customer_features"
 PROFILES_RELATION = "marts.customer_profiles"
+CAMPAIGNS_RELATION = "marts.campaigns"  # one row per staged campaign: economics, is_due
+CONTACT_OUTCOMES_RELATION = "marts.campaign_contact_outcomes"  # closed-window contacts, labelled
 SEGMENTS_RELATION = "marts.customer_segments"  # written by Python (ml/modelling/segments.py)
 RECONCILIATION_RELATION = "audit.dq_row_reconciliation"
 DQ_SUMMARY_RELATION = "audit.dq_summary"
+# Written by runs, not by dbt:
+MEMBERS_RELATION = "publish.audience_members"  # every published audience member
+MEASUREMENTS_RELATION = "publish.campaign_measurements"  # one row per measured campaign
 
 CAMPAIGN_ID = "campaign_id"
 CUSTOMER_ID = "customer_id"  # internal CRM id: never published

@@ -7,6 +7,7 @@ warehouse adapter the landing tables are loaded by the team's EL tool and this s
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -63,14 +64,25 @@ def landing_view_sql(inventory: LandingInventory) -> list[str]:
     return statements
 
 
-def register_landing(inventory: LandingInventory, settings: Settings) -> None:
+def register_landing(
+    inventory: LandingInventory, settings: Settings, campaign_ids: Sequence[str] = ()
+) -> None:
+    """Expose the landing folder in schema ``landing``, with ``landing.scoring_requests``
+    holding ``campaign_ids``: the campaigns the run asks to score besides the upcoming ones
+    (ids go in as bound parameters, never into SQL text)."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(settings.warehouse_path)) as con:
         for statement in landing_view_sql(inventory):
             con.execute(statement)
+        con.execute("create or replace table landing.scoring_requests (campaign_id varchar)")
+        if campaign_ids:
+            con.executemany(
+                "insert into landing.scoring_requests values (?)", [[c] for c in campaign_ids]
+            )
 
 
-# The models that depend on the campaign being scored: built once that campaign is known.
+# The scoring marts: every campaign due (int_campaigns_due), keyed by campaign_id, built with
+# the rest of the warehouse. bullseye.core.dbt.SCORING_SELECT rebuilds them for a scoring run.
 SCORING_MODELS = ("campaign_eligibility", "scoring_campaign")
 
 
@@ -79,16 +91,14 @@ class DbtInvocation:
     """Everything dbt needs to know about one run."""
 
     as_of: datetime
-    scoring_campaign_id: str | None
     behaviour_targets: tuple[dict, ...] = ()  # bullseye.core.targets.dbt_targets_var
 
     def vars_json(self, settings: Settings) -> str:
         return json.dumps(
             {
                 "as_of": self.as_of.strftime("%Y-%m-%d %H:%M:%S"),
-                "behaviour_targets": list(self.behaviour_targets),
+                "behaviour_targets": list(self.behaviour_targets or ()),
                 "pii_salt": settings.pii_salt,
-                "scoring_campaign_id": self.scoring_campaign_id,
                 "frequency_cap_contacts": settings.frequency_cap_contacts,
                 "frequency_cap_days": settings.frequency_cap_days,
             }
@@ -148,44 +158,27 @@ def write_table(settings: Settings, relation: str, frame: pd.DataFrame) -> None:
         con.execute(f"create or replace table {relation} as select * from frame_to_write")
 
 
+def stage_replace(
+    con: duckdb.DuckDBPyConnection, relation: str, frame: pd.DataFrame, key: dict
+) -> None:
+    """Open a transaction that replaces the rows of ``relation`` matching ``key`` (column ->
+    value) with ``frame``, creating the table on first use; the caller commits or rolls back."""
+    schema = relation.split(".")[0]
+    where = " and ".join(f"{column} = ?" for column in key)
+    con.register("frame_to_write", frame)
+    con.execute("begin transaction")
+    con.execute(f"create schema if not exists {schema}")
+    con.execute(f"create table if not exists {relation} as from frame_to_write limit 0")
+    con.execute(f"delete from {relation} where {where}", list(key.values()))
+    con.execute(f"insert into {relation} by name select * from frame_to_write")
+
+
 def replace_rows(settings: Settings, relation: str, frame: pd.DataFrame, key: dict) -> None:
     """Replace the rows of ``relation`` matching ``key`` (column -> value) with ``frame`` in one
     transaction, keeping every other row (a history table)."""
-    from ml.activation.publish import stage_replace
-
     with duckdb.connect(str(settings.warehouse_path)) as con:
         stage_replace(con, relation, frame, key)
         con.execute("commit")
-
-
-def resolve_campaign(settings: Settings, campaign_id: str | None) -> str:
-    """The campaign to score: the one asked for (which must exist), or by default the latest
-    campaign that has no contacts yet."""
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        campaigns = con.execute(
-            """
-            select c.campaign_id,
-                   exists (select 1 from staging.stg_landing__contacts k
-                           where k.campaign_id = c.campaign_id) as has_contacts
-            from staging.stg_landing__campaigns c
-            order by c.starts_at desc, c.campaign_id
-            """
-        ).fetchall()
-    known = [row[0] for row in campaigns]
-    if campaign_id is not None:
-        if campaign_id not in known:
-            raise ValueError(
-                f"Campaign {campaign_id!r} is not in the staged campaigns table "
-                f"(known: {', '.join(known) or 'none'})."
-            )
-        return campaign_id
-    upcoming = [cid for cid, has_contacts in campaigns if not has_contacts]
-    if not upcoming:
-        raise ValueError(
-            "No campaign to score: every campaign already has contacts. "
-            "Add the upcoming campaign to the campaigns table or pass --campaign."
-        )
-    return upcoming[0]
 
 
 def release_dbt_connection() -> None:
@@ -210,6 +203,8 @@ def generate_dbt_docs(settings: Settings) -> Path:
     """``dbt docs generate`` against the built warehouse; returns the docs site's index.html."""
     import os
 
+    # Not a build: plain dbtRunner is enough here (builds go through bullseye.core.dbt.build,
+    # prefect-dbt's runner, so every dbt node of a build shows in Prefect).
     from dbt.cli.main import dbtRunner
 
     os.environ.update(dbt_env(settings))

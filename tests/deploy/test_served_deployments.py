@@ -219,7 +219,7 @@ def test_two_scoring_runs_at_once_both_complete_and_the_warehouse_stays_valid(st
     settings = Settings(home=work / "home")
     os.environ.update(dbt_env(settings))
     targets = tuple(dbt_targets_var(load_targets()))
-    args = dbt_args("test", DbtInvocation(AS_OF, "winter-sale", targets), settings)
+    args = dbt_args("test", DbtInvocation(AS_OF, targets), settings)
     try:
         result = dbtRunner().invoke([*args, "--quiet"])
     finally:

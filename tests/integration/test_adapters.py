@@ -49,7 +49,7 @@ def test_online_retail_missing_customers_are_quarantined(retail_lines, tmp_path)
     tables = online_retail.to_landing(retail_lines)
     write_landing(tmp_path / "data", tables)
     check_landing(tmp_path / "data" / "landing")
-    settings = build_warehouse(tmp_path / "data" / "landing", tmp_path / "home", campaign_id=None)
+    settings = build_warehouse(tmp_path / "data" / "landing", tmp_path / "home")
     quarantine = read_relation(settings, "quarantine.quarantine_orders")
     missing = int(tables["orders"]["customer_id"].isna().sum())
     assert missing > 0
@@ -85,7 +85,7 @@ def test_hillstrom_control_and_responses(response):
 def test_hillstrom_lands_and_builds(tmp_path):
     frame = pd.read_csv(HILLSTROM, nrows=2_000)
     write_landing(tmp_path / "data", hillstrom.to_landing(frame))
-    settings = build_warehouse(tmp_path / "data" / "landing", tmp_path / "home", campaign_id=None)
+    settings = build_warehouse(tmp_path / "data" / "landing", tmp_path / "home")
     training = read_relation(settings, "marts.training_campaign_response")
     sent = int((frame["segment"] != "No E-Mail").sum())
     assert len(training) == sent

@@ -23,7 +23,7 @@ def consent_sql(warehouse) -> str:
     from dbt.cli.main import dbtRunner
 
     os.environ.update(dbt_env(warehouse))
-    args = dbt_args("compile", DbtInvocation(AS_OF, "winter-sale"), warehouse)
+    args = dbt_args("compile", DbtInvocation(AS_OF), warehouse)
     try:
         result = dbtRunner().invoke([*args, "--select", "int_consents_latest", "--quiet"])
     finally:

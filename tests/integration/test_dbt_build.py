@@ -9,6 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from bullseye.core.dbt import SCORING_SELECT, build_scoring, invocations
+from bullseye.core.hashing import pseudonymise
 from bullseye.core.params import AudiencePolicyParams
 from bullseye.core.quality import find_breaches
 from bullseye.core.settings import Settings
@@ -20,9 +22,11 @@ from bullseye.core.warehouse import (
     generate_dbt_docs,
     read_relation,
     release_dbt_connection,
-    resolve_campaign,
 )
-from bullseye.services.steps import load_training_frame, profile_customers, score_and_publish
+from bullseye.services.profiling import profile_customers
+from bullseye.services.publishing import score_and_publish
+from bullseye.services.scoring import resolve_campaigns
+from bullseye.services.training import load_training_frame
 from ml.modelling.segments import segment_customers
 from ml.modelling.train import TrainingConfig, predict, train_response_model
 from ml.registry import store as registry
@@ -90,8 +94,13 @@ def test_training_labels_match_ground_truth(small_data, warehouse):
     assert not joined["is_control"].any()
 
 
+def _campaign_rows(settings: Settings, relation: str, campaign_id: str) -> pd.DataFrame:
+    frame = read_relation(settings, relation)
+    return frame[frame["campaign_id"] == campaign_id]
+
+
 def test_scoring_set_is_opted_in_and_not_recently_contacted(small_data, warehouse):
-    scoring = read_relation(warehouse, "marts.scoring_campaign")
+    scoring = _campaign_rows(warehouse, "marts.scoring_campaign", "winter-sale")
     consents = pd.read_parquet(small_data.landing_dir / "consents")
     email = consents[
         (consents["channel"] == "email") & (consents["updated_at"] <= pd.Timestamp(AS_OF, tz="UTC"))
@@ -121,7 +130,7 @@ def test_leakage_test_fails_when_a_feature_sees_the_future(warehouse, tmp_path):
             "where customer_id = (select min(customer_id) from marts.training_campaign_response)"
         )
     os.environ.update(dbt_env(settings))
-    invocation = DbtInvocation(AS_OF, "winter-sale")
+    invocation = DbtInvocation(AS_OF)
     try:
         args = dbt_args("test", invocation, settings)
         result = dbtRunner().invoke(
@@ -136,10 +145,10 @@ def test_leakage_test_fails_when_a_feature_sees_the_future(warehouse, tmp_path):
 
 
 def test_campaign_to_score_defaults_to_the_upcoming_one(warehouse):
-    assert resolve_campaign(warehouse, None) == "winter-sale"
-    assert resolve_campaign(warehouse, "beauty-week") == "beauty-week"
+    assert resolve_campaigns(warehouse, None) == ["winter-sale"]
+    assert resolve_campaigns(warehouse, ["beauty-week"]) == ["beauty-week"]
     with pytest.raises(ValueError, match="'nope' is not in the staged campaigns"):
-        resolve_campaign(warehouse, "nope")
+        resolve_campaigns(warehouse, ["nope"])
 
 
 def test_csv_landing_with_time_zone_offsets(small_data, tmp_path):
@@ -208,7 +217,7 @@ def test_refresh_twice_gives_identical_marts(small_data, tmp_path):
         with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
             tables = con.execute(
                 "select table_schema || '.' || table_name from information_schema.tables "
-                "where table_schema in ('staging', 'marts', 'quarantine', 'audit')"
+                "where table_schema in ('staging', 'intermediate', 'marts', 'quarantine', 'audit')"
             ).fetchall()
         # base_* tables record when each file was loaded: compare them without that column
         return {
@@ -240,7 +249,7 @@ def test_behavioural_segment_as_a_model_feature(warehouse, tmp_path):
     assert "behaviour_segment" in model.spec.categorical
     version = registry.register(model, tmp_path, None, "run")
     loaded = registry.resolve(tmp_path, "campaign_response", version.version)
-    scoring = read_relation(warehouse, "marts.scoring_campaign")
+    scoring = _campaign_rows(warehouse, "marts.scoring_campaign", "winter-sale")
     matrix = loaded.spec.matrix(scoring)
     assert matrix["behaviour_segment"].notna().all()
     assert set(matrix["behaviour_segment"].unique()) <= set(loaded.spec.segmenter.labels)
@@ -274,3 +283,117 @@ def test_audience_filtered_by_profile_and_segment(warehouse, tmp_path):
     published = pd.read_csv(outcome.publication.csv_path)
     assert len(published) > 0
     assert set(profiles.loc[published["customer_key"], "rfm_segment"]) <= {"champions", "loyal"}
+
+
+# --- scoring marts keyed by campaign -----------------------------------------------------------
+
+QUOTED_CAMPAIGN = "O'Brien spring"
+INJECTION = "x'; drop table marts.customer_features; --"
+
+
+@pytest.fixture(scope="module")
+def requested(small_data, tmp_path_factory) -> Settings:
+    """The test data plus an upcoming campaign whose id has a quote, built asking to score a
+    past campaign and an id that tries to inject SQL (ids are bound parameters, never SQL)."""
+    root = tmp_path_factory.mktemp("requested")
+    landing = root / "landing"
+    shutil.copytree(small_data.landing_dir, landing)
+    campaigns = pd.read_parquet(landing / "campaigns")
+    upcoming = campaigns[campaigns["campaign_id"] == "winter-sale"].assign(
+        campaign_id=QUOTED_CAMPAIGN, name="O'Brien's spring"
+    )
+    upcoming.to_parquet(landing / "campaigns" / "part-quoted.parquet", index=False)
+    return build_warehouse(landing, root / "home", ["autumn-newsletter", INJECTION])
+
+
+def _by_customer(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values("customer_id", ignore_index=True)
+
+
+def test_scoring_marts_hold_every_due_campaign_keyed_by_campaign(warehouse, requested):
+    alone = read_relation(warehouse, "marts.scoring_campaign")
+    assert set(alone["campaign_id"]) == {"winter-sale"}
+    scoring = read_relation(requested, "marts.scoring_campaign")
+    assert set(scoring["campaign_id"]) == {"winter-sale", "autumn-newsletter", QUOTED_CAMPAIGN}
+    assert not scoring.duplicated(["campaign_id", "customer_id"]).any()
+    # winter-sale: the same customers and feature values as when it was the only one due
+    winter = _by_customer(scoring[scoring["campaign_id"] == "winter-sale"])
+    pd.testing.assert_frame_equal(winter, _by_customer(alone), check_exact=False)
+    autumn = scoring[scoring["campaign_id"] == "autumn-newsletter"]
+    assert len(autumn) > 0
+    assert (autumn["campaign_category"] == "none").all()  # its category is null in landing
+
+    eligibility = read_relation(requested, "marts.campaign_eligibility")
+    customers = read_relation(requested, "staging.stg_landing__customers")
+    counts = eligibility.groupby("campaign_id").size().to_dict()
+    assert counts == dict.fromkeys(sorted(set(scoring["campaign_id"])), len(customers))
+    eligible = eligibility[eligibility["is_eligible"]]
+    assert set(zip(eligible["campaign_id"], eligible["customer_id"], strict=True)) == set(
+        zip(scoring["campaign_id"], scoring["customer_id"], strict=True)
+    )
+
+    campaigns = read_relation(requested, "marts.campaigns").set_index("campaign_id")
+    assert set(campaigns.index[campaigns["is_due"]]) == set(scoring["campaign_id"])
+    assert not campaigns.loc["winter-sale", "has_contacts"]
+    assert campaigns.loc["autumn-newsletter", "has_contacts"]
+    assert campaigns.loc["autumn-newsletter", "contacts"] > 0
+    assert campaigns.loc[QUOTED_CAMPAIGN, "name"] == "O'Brien's spring"
+
+
+def test_campaign_ids_with_quotes_are_data_not_sql(warehouse, requested):
+    with duckdb.connect(str(requested.warehouse_path), read_only=True) as con:
+        requests = con.execute("select campaign_id from landing.scoring_requests").fetchall()
+        tables = con.execute("select table_name from information_schema.tables").fetchall()
+    assert sorted(requests) == sorted([("autumn-newsletter",), (INJECTION,)])
+    assert {"customer_features", "scoring_campaign", "campaigns"} <= {t for (t,) in tables}
+    # the injected id names no campaign: it is scored nowhere, and nothing was dropped
+    scoring = read_relation(requested, "marts.scoring_campaign")
+    assert INJECTION not in set(scoring["campaign_id"])
+    assert len(scoring[scoring["campaign_id"] == QUOTED_CAMPAIGN]) > 0
+    assert table_fingerprint(requested, "marts.customer_features") == table_fingerprint(
+        warehouse, "marts.customer_features"
+    )
+
+
+def test_scoring_rebuild_is_one_dbt_invocation_for_every_campaign(requested, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(requested.home, home)
+    settings = Settings(home=home)
+    asked = ["beauty-week", "autumn-newsletter", QUOTED_CAMPAIGN]
+    with invocations() as calls:
+        build_scoring(settings, DbtInvocation(AS_OF), asked)
+    assert [c.selection for c in calls] == [tuple(SCORING_SELECT)]
+    scoring = read_relation(settings, "marts.scoring_campaign")
+    assert set(scoring["campaign_id"]) == {"winter-sale", *asked}
+
+
+def test_customer_key_is_the_python_pseudonymisation(warehouse):
+    """dbt's customer_key (macro pseudonymize) equals bullseye.core.hashing.pseudonymise, so a
+    suppression file hashed in Python matches the warehouse's keys."""
+    customers = read_relation(warehouse, "staging.stg_landing__customers").head(5)
+    assert len(customers) == 5
+    for row in customers.itertuples():
+        assert {row.customer_key} == pseudonymise([row.customer_id], warehouse.pii_salt)
+
+
+def test_salt_with_a_quote_stays_a_literal(warehouse, tmp_path):
+    """A salt with a quote compiles to an escaped literal: the keys are still Python's."""
+    from dbt.cli.main import dbtRunner
+
+    home = tmp_path / "home"
+    shutil.copytree(warehouse.home, home)
+    settings = Settings(home=home, pii_salt="it's'; select 1; --")
+    os.environ.update(dbt_env(settings))
+    try:
+        args = dbt_args("compile", DbtInvocation(AS_OF), settings)
+        result = dbtRunner().invoke([*args, "--select", "int_customers_checked", "--quiet"])
+    finally:
+        release_dbt_connection()
+        os.environ.update(dbt_env(warehouse))
+    assert result.success, result.exception
+    sql = result.result.results[0].node.compiled_code
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        keys = con.execute(f"select customer_id, customer_key from ({sql}) limit 5").fetchall()
+    assert len(keys) == 5
+    for customer_id, key in keys:
+        assert {key} == pseudonymise([customer_id], settings.pii_salt)

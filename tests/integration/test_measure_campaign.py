@@ -2,14 +2,15 @@
 
 import duckdb
 
-from bullseye.services import steps
+from bullseye.core.catalog import MEASUREMENTS_RELATION
+from bullseye.services.measurement import evaluate_campaign
 from tests.conftest import build_warehouse
 
 
 def test_past_campaign_lift_covers_the_generators_true_lift(small_data, tmp_path):
     settings = build_warehouse(small_data.landing_dir, tmp_path / "home")
-    first = steps.evaluate_campaign(
-        settings, "summer-sports", tmp_path / "run", small_data.truth_dir
+    first = evaluate_campaign(
+        settings, "summer-sports", None, tmp_path / "run", small_data.truth_dir
     )
     m = first.measurement
     true_lift = first.truth["true_absolute_lift"]
@@ -18,10 +19,9 @@ def test_past_campaign_lift_covers_the_generators_true_lift(small_data, tmp_path
     assert first.report_path.read_text().count("summer-sports") >= 2
 
     # measuring again replaces the campaign's row instead of adding one
-    steps.evaluate_campaign(settings, "summer-sports", tmp_path / "run", small_data.truth_dir)
+    evaluate_campaign(settings, "summer-sports", None, tmp_path / "run", small_data.truth_dir)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         rows = con.execute(
-            f"select count(*) from {steps.MEASUREMENTS_RELATION} "
-            "where campaign_id = 'summer-sports'"
+            f"select count(*) from {MEASUREMENTS_RELATION} where campaign_id = 'summer-sports'"
         ).fetchone()[0]
     assert rows == 1

@@ -53,6 +53,8 @@ def test_attr_columns_become_features(tolerant):
     assert set(spec.categorical["attr_offer"]) == {"10pct", "free_shipping"}
     assert "legacy_flag" not in training.columns
     scoring = read_relation(settings, "marts.scoring_campaign")
+    scoring = scoring[scoring["campaign_id"] == "winter-sale"]
+    assert len(scoring) > 0
     assert scoring["attr_offer"].isna().all()  # no contact yet
     assert scoring["attr_loyalty_tier"].notna().all()
     spec.matrix(scoring)  # the model's columns are all there

@@ -1,20 +1,22 @@
--- Every customer against the campaign named by the `scoring_campaign_id` var, as of the run,
--- with each rule that decides whether they may be contacted: signed up, opted in for the
+-- Every customer against every campaign due this run (int_campaigns_due), as of the run, with
+-- each rule that decides whether they may be contacted: signed up, opted in for the
 -- campaign's channel (latest consent record wins), and under the frequency cap (fewer than
--- `frequency_cap_contacts` contacts in the last `frequency_cap_days` days). Suppression lists
--- and the global holdout are applied after scoring, on pseudonymous keys (ml/audience.py).
+-- `frequency_cap_contacts` contacts in the last `frequency_cap_days` days). One row per
+-- campaign and customer. Suppression lists and the global holdout are applied after scoring,
+-- on pseudonymous keys (ml/audience.py).
 with
 
-campaign as (
+campaigns as (
     select campaign_id, channel as campaign_channel
-    from {{ ref('stg_landing__campaigns') }}
-    where campaign_id = '{{ var("scoring_campaign_id") }}'
+    from {{ ref('int_campaigns_due') }}
 ),
 
 opted_in as (
-    select consents.customer_id
+    select
+        campaigns.campaign_id,
+        consents.customer_id
     from {{ ref('int_consents_latest') }} as consents
-    inner join campaign on consents.channel = campaign.campaign_channel
+    inner join campaigns on consents.channel = campaigns.campaign_channel
     where consents.is_opted_in
 ),
 
@@ -29,7 +31,7 @@ recent_contacts as (
 
 final as (
     select
-        campaign.campaign_id,
+        campaigns.campaign_id,
         customers.customer_id,
         customers.customer_key,
         customers.signup_at <= {{ as_of() }} as is_signed_up,
@@ -38,8 +40,10 @@ final as (
         coalesce(recent_contacts.contacts_in_window, 0)
             >= {{ var('frequency_cap_contacts') }} as is_frequency_capped
     from {{ ref('stg_landing__customers') }} as customers
-    cross join campaign
-    left join opted_in on customers.customer_id = opted_in.customer_id
+    cross join campaigns
+    left join opted_in
+        on campaigns.campaign_id = opted_in.campaign_id
+        and customers.customer_id = opted_in.customer_id
     left join recent_contacts on customers.customer_id = recent_contacts.customer_id
 )
 

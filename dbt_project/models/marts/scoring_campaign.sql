@@ -1,15 +1,14 @@
--- Eligible customers (campaign_eligibility) for the campaign named by the
--- `scoring_campaign_id` var, with the same features as training, as of the run.
+-- Eligible customers (campaign_eligibility) of every campaign due this run, with the same
+-- features as training, as of the run. One row per campaign and eligible customer.
 with
 
-campaign as (
+campaigns as (
     select
         campaign_id,
         channel as campaign_channel,
         coalesce(category, 'none') as campaign_category,
         starts_at as campaign_starts_at
-    from {{ ref('stg_landing__campaigns') }}
-    where campaign_id = '{{ var("scoring_campaign_id") }}'
+    from {{ ref('int_campaigns_due') }}
 ),
 
 eligible as (
@@ -20,12 +19,12 @@ eligible as (
 
 spine as (
     select
-        campaign.campaign_id,
+        campaigns.campaign_id,
         eligible.customer_id,
         {{ as_of() }} as as_of_at,
-        campaign.campaign_category
+        campaigns.campaign_category
     from eligible
-    inner join campaign on eligible.campaign_id = campaign.campaign_id
+    inner join campaigns on eligible.campaign_id = campaigns.campaign_id
 ),
 
 features as (
@@ -35,13 +34,13 @@ features as (
 final as (
     select
         features.*,
-        campaign.campaign_starts_at,
-        campaign.campaign_channel,
-        campaign.campaign_category
+        campaigns.campaign_starts_at,
+        campaigns.campaign_channel,
+        campaigns.campaign_category
         {#- Contact attributes do not exist before the contact: null, as the model allows. #}
         {{- attr_nulls(source('landing', 'contacts')) }}
     from features
-    inner join campaign on features.campaign_id = campaign.campaign_id
+    inner join campaigns on features.campaign_id = campaigns.campaign_id
 )
 
 select * from final

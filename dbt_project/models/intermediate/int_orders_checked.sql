@@ -10,11 +10,7 @@ customers as (
 
 -- Exact duplicates collapse to one row, remembering the newest load that carried it.
 deduplicated as (
-    select
-        {{ data_columns(landed('orders')) }},
-        max(_loaded_at) as _loaded_at
-    from source
-    group by {{ data_columns(landed('orders')) }}
+    {{ collapse_exact_duplicates(landed('orders')) }}
 ),
 
 typed as (
@@ -36,8 +32,7 @@ ranked as (
     select
         typed.*,
         customers.customer_id is not null as has_customer,
-        max(typed._loaded_at) over (partition by typed.order_id) as key_loaded_at,
-        row_number() over (partition by typed.order_id order by typed._loaded_at desc, typed.ordered_at desc) as key_rank
+        {{ rank_key_versions(['order_id'], 'typed.ordered_at desc') }}
     from typed
     left join customers on typed.customer_id = customers.customer_id
 ),
@@ -67,8 +62,7 @@ final as (
             when channel not in {{ in_list('order_channels') }} then 'unknown_channel'
             when ordered_at > {{ as_of() }} then 'future_timestamp'
             when not has_customer then 'unknown_customer'
-            when key_rank > 1 and _loaded_at < key_loaded_at then 'superseded'
-            when key_rank > 1 then 'duplicate_key'
+            {{ key_version_reject_reasons() }}
         end as reject_reason
     from ranked
 )

@@ -10,11 +10,7 @@ customers as (
 
 -- Exact duplicates collapse to one row, remembering the newest load that carried it.
 deduplicated as (
-    select
-        {{ data_columns(landed('events')) }},
-        max(_loaded_at) as _loaded_at
-    from source
-    group by {{ data_columns(landed('events')) }}
+    {{ collapse_exact_duplicates(landed('events')) }}
 ),
 
 typed as (
@@ -33,8 +29,7 @@ ranked as (
     select
         typed.*,
         customers.customer_id is not null as has_customer,
-        max(typed._loaded_at) over (partition by typed.event_id) as key_loaded_at,
-        row_number() over (partition by typed.event_id order by typed._loaded_at desc, typed.occurred_at desc) as key_rank
+        {{ rank_key_versions(['event_id'], 'typed.occurred_at desc') }}
     from typed
     left join customers on typed.customer_id = customers.customer_id
 ),
@@ -56,8 +51,7 @@ final as (
             when event_type not in {{ in_list('event_types') }} then 'unknown_event_type'
             when occurred_at > {{ as_of() }} then 'future_timestamp'
             when not has_customer then 'unknown_customer'
-            when key_rank > 1 and _loaded_at < key_loaded_at then 'superseded'
-            when key_rank > 1 then 'duplicate_key'
+            {{ key_version_reject_reasons() }}
         end as reject_reason
     from ranked
 )

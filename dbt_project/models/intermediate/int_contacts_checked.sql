@@ -14,11 +14,7 @@ campaigns as (
 
 -- Exact duplicates collapse to one row, remembering the newest load that carried it.
 deduplicated as (
-    select
-        {{ data_columns(landed('contacts')) }},
-        max(_loaded_at) as _loaded_at
-    from source
-    group by {{ data_columns(landed('contacts')) }}
+    {{ collapse_exact_duplicates(landed('contacts')) }}
 ),
 
 typed as (
@@ -39,9 +35,7 @@ ranked as (
         typed.*,
         customers.customer_id is not null as has_customer,
         campaigns.campaign_id is not null as has_campaign,
-        max(typed._loaded_at) over (partition by typed.campaign_id, typed.customer_id) as key_loaded_at,
-        row_number() over (partition by typed.campaign_id, typed.customer_id order by typed._loaded_at desc, typed.contacted_at
-        ) as key_rank
+        {{ rank_key_versions(['campaign_id', 'customer_id'], 'typed.contacted_at') }}
     from typed
     left join customers on typed.customer_id = customers.customer_id
     left join campaigns on typed.campaign_id = campaigns.campaign_id
@@ -68,8 +62,7 @@ final as (
             when contacted_at > {{ as_of() }} then 'future_timestamp'
             when not has_campaign then 'unknown_campaign'
             when not has_customer then 'unknown_customer'
-            when key_rank > 1 and _loaded_at < key_loaded_at then 'superseded'
-            when key_rank > 1 then 'duplicate_key'
+            {{ key_version_reject_reasons() }}
         end as reject_reason
     from ranked
 )

@@ -10,11 +10,7 @@ contacts as (
 
 -- Exact duplicates collapse to one row, remembering the newest load that carried it.
 deduplicated as (
-    select
-        {{ data_columns(landed('responses')) }},
-        max(_loaded_at) as _loaded_at
-    from source
-    group by {{ data_columns(landed('responses')) }}
+    {{ collapse_exact_duplicates(landed('responses')) }}
 ),
 
 typed as (
@@ -33,9 +29,7 @@ ranked as (
     select
         typed.*,
         contacts.contacted_at,
-        max(typed._loaded_at) over (partition by typed.campaign_id, typed.customer_id) as key_loaded_at,
-        row_number() over (partition by typed.campaign_id, typed.customer_id order by typed._loaded_at desc, typed.responded_at
-        ) as key_rank
+        {{ rank_key_versions(['campaign_id', 'customer_id'], 'typed.responded_at') }}
     from typed
     left join contacts
         on typed.campaign_id = contacts.campaign_id
@@ -60,8 +54,7 @@ final as (
             when responded_at > {{ as_of() }} then 'future_timestamp'
             when contacted_at is null then 'unknown_contact'
             when responded_at < contacted_at then 'response_before_contact'
-            when key_rank > 1 and _loaded_at < key_loaded_at then 'superseded'
-            when key_rank > 1 then 'duplicate_key'
+            {{ key_version_reject_reasons() }}
         end as reject_reason
     from ranked
 )
