@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
 import pandas as pd
 
 from bullseye.core.catalog import CUSTOMER_ID
+from bullseye.reports.pages import render, table
 
 
 def segment_summary(frame: pd.DataFrame, by: str, categories: list[str]) -> pd.DataFrame:
@@ -41,28 +41,11 @@ def segment_summary(frame: pd.DataFrame, by: str, categories: list[str]) -> pd.D
 def render_profile_report(
     by_rfm: pd.DataFrame, by_cluster: pd.DataFrame, silhouettes: dict[int, float], as_of: datetime
 ) -> str:
-    def table(frame: pd.DataFrame) -> str:
-        return frame.to_html(index=False, float_format=lambda v: f"{v:,.3f}", border=0)
-
-    chosen = max(silhouettes, key=lambda k: (silhouettes[k], -k))
-    scores = ", ".join(f"k={k}: {v:.3f}" for k, v in silhouettes.items())
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Bullseye customer profiles</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
-table {{ border-collapse: collapse; margin-bottom: 2rem; }}
-th, td {{ padding: .3rem .7rem; border-bottom: 1px solid #ddd; text-align: right; }}
-td {{ white-space: nowrap; }}
-th:first-child, td:first-child {{ text-align: left; }}
-th {{ background: #f4f4f4; }}
-</style></head><body>
-<h1>Customer profiles</h1>
-<p>As of {html.escape(as_of.isoformat(sep=" "))}. Spend and orders over the last 365 days;
-past response rate = responses / contacts before the as-of moment.</p>
-<h2>RFM segments</h2>
-{table(by_rfm)}
-<h2>Behavioural clusters (k-means, k = {chosen})</h2>
-<p>k chosen by silhouette ({html.escape(scores)}).</p>
-{table(by_cluster)}
-</body></html>
-"""
+    return render(
+        "profile.html.j2",
+        as_of=as_of.isoformat(sep=" "),
+        by_rfm=table(by_rfm, ",.3f", na_rep="NaN"),
+        by_cluster=table(by_cluster, ",.3f", na_rep="NaN"),
+        chosen=max(silhouettes, key=lambda k: (silhouettes[k], -k)),
+        silhouettes=", ".join(f"k={k}: {v:.3f}" for k, v in silhouettes.items()),
+    )

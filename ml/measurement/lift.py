@@ -8,7 +8,6 @@ by predicted decile, target and control, to see whether the model ranked well.
 
 from __future__ import annotations
 
-import html
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -145,72 +144,3 @@ def realised_by_decile(contacts: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     table["observed_uplift"] = table["response_rate_target"] - table["response_rate_control"]
     return table
-
-
-def render_measurement(m: CampaignMeasurement, deciles: pd.DataFrame, truth: dict | None) -> str:
-    esc = html.escape
-
-    def pct(v):
-        return "n/a" if v is None else f"{v:.2%}"
-
-    def num(v, digits=0):
-        return "n/a" if v is None else f"{v:,.{digits}f}"
-
-    verdict = (
-        "The campaign made a difference: the 95% interval of the lift excludes zero."
-        if m.is_significant
-        else "No lift can be told from chance: the 95% interval of the lift includes zero."
-    )
-    rows = [
-        ("contacts (target / control)", f"{m.contacts_target:,} / {m.contacts_control:,}"),
-        ("responders (target / control)", f"{m.responders_target:,} / {m.responders_control:,}"),
-        ("response rate target", pct(m.response_rate_target)),
-        ("response rate control", pct(m.response_rate_control)),
-        (
-            "absolute lift (95% CI)",
-            f"{pct(m.absolute_lift)} ({pct(m.absolute_lift_low)} to {pct(m.absolute_lift_high)})",
-        ),
-        (
-            "relative lift (95% CI)",
-            f"{pct(m.relative_lift)} ({pct(m.relative_lift_low)} to {pct(m.relative_lift_high)})",
-        ),
-        (
-            "incremental responses (95% CI)",
-            f"{num(m.incremental_responses, 1)} ({num(m.incremental_responses_low, 1)} to "
-            f"{num(m.incremental_responses_high, 1)})",
-        ),
-        (
-            "incremental revenue (95% CI)",
-            f"{num(m.incremental_revenue)} ({num(m.incremental_revenue_low)} to "
-            f"{num(m.incremental_revenue_high)})",
-        ),
-        ("cost", num(m.cost, 2)),
-        ("ROI", pct(m.roi)),
-        ("cost per incremental response", num(m.cost_per_incremental_response, 2)),
-    ]
-    if truth:
-        rows += [(f"truth: {k}", f"{v:.4f}") for k, v in truth.items()]
-    table = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    decile_html = (
-        deciles.to_html(index=False, border=0, float_format=lambda v: f"{v:.4f}")
-        if not deciles.empty
-        else "<p>No predicted scores for these contacts.</p>"
-    )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Campaign measurement: {esc(m.campaign_id)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1000px; color: #222; }}
-table {{ border-collapse: collapse; margin: .5rem 0 1.5rem; }}
-th, td {{ padding: .25rem .7rem; border-bottom: 1px solid #ddd; text-align: right; }}
-th {{ text-align: left; background: #f8f8f8; }}
-</style></head><body>
-<h1>Campaign measurement: {esc(m.campaign_id)}</h1>
-<p><b>{esc(verdict)}</b></p>
-<table>{table}</table>
-<h2>Realised response by predicted decile</h2>
-<p>Deciles: {esc(m.deciles_source)}. Did the model rank well? Response rates should fall from
-decile 1 to 10 in the target group; the gap to control is what the contact caused.</p>
-{decile_html}
-</body></html>
-"""
