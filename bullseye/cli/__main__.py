@@ -1,0 +1,5 @@
+"""``python -m bullseye.cli``."""
+
+from bullseye.cli import app
+
+app()

@@ -1,0 +1,88 @@
+"""Options and helpers shared by several commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bullseye.core.params import PolicyKind
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bullseye.core.settings import Settings
+
+TargetOption = Annotated[str, typer.Option(help="Declared target name.")]
+HomeOption = Annotated[Path | None, typer.Option(help="Bullseye home (default from settings).")]
+LandingOption = Annotated[Path, typer.Option(help="Landing folder (one sub-folder per table).")]
+AsOfOption = Annotated[
+    datetime | None, typer.Option(help="Point-in-time moment, UTC (default: now).")
+]
+TrialsOption = Annotated[int | None, typer.Option(min=1, help="Optuna trial budget.")]
+TuningTimeoutOption = Annotated[
+    float | None, typer.Option(min=0.001, help="Optuna wall-clock budget, seconds.")
+]
+
+
+Policy = PolicyKind  # the one list of policies (bullseye/core/params.py)
+
+
+PolicyOption = Annotated[
+    Policy,
+    typer.Option(
+        help="top_k: best scores; threshold: scores >= --threshold; budget: as many as --budget "
+        "pays for; expected_profit: p x value > cost; uplift: most changed by a contact."
+    ),
+]
+ThresholdOption = Annotated[float | None, typer.Option(help="threshold policy: minimum score.")]
+BudgetOption = Annotated[
+    float | None, typer.Option(help="Spend limit (budget policy; cap for the others).")
+]
+CostOption = Annotated[
+    float | None, typer.Option(help="Cost per contact (default: the campaign's).")
+]
+ValueOption = Annotated[
+    float | None, typer.Option(help="Value per response (default: the campaign's).")
+]
+
+
+def _policy(**values) -> dict:
+    """The policy parameters as the flow takes them; pydantic checks them there."""
+    values["kind"] = values.pop("kind").value
+    return {k: v for k, v in values.items() if v is not None and v != {}}
+
+
+def _parse_filters(specs: list[str]) -> dict[str, list[str]]:
+    """``--only FIELD=V1,V2`` (repeatable) as ``{field: [values]}``."""
+    filters: dict[str, list[str]] = {}
+    for spec in specs:
+        field, sep, values = spec.partition("=")
+        if not sep or not field or not values:
+            raise typer.BadParameter(
+                f"{spec!r}: expected FIELD=VALUE[,VALUE...]", param_hint="--only"
+            )
+        filters.setdefault(field.strip(), []).extend(v.strip() for v in values.split(","))
+    return filters
+
+
+def settings(home: Path | None) -> Settings:
+    """The settings, with ``--home`` if given."""
+    from bullseye.core.settings import Settings
+
+    return Settings(**({"home": home} if home else {}))
+
+
+MIN_TABLE_WIDTH = 160
+
+
+def console() -> Console:
+    """A rich console for tables on stdout: plain text (no markup, emoji or highlighting), at
+    least 160 columns wide so that version strings are never wrapped or cut, tty or not."""
+    from rich.console import Console
+
+    out = Console(markup=False, emoji=False, highlight=False)
+    out.width = max(out.width, MIN_TABLE_WIDTH)
+    return out

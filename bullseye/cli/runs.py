@@ -1,0 +1,196 @@
+"""The pipeline commands: ``bullseye run|train|evaluate|score|demo``.
+
+Plain functions; ``bullseye.cli.main`` registers them on the root app, in help order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bullseye.cli.errors import user_errors
+from bullseye.cli.options import (
+    AsOfOption,
+    BudgetOption,
+    CostOption,
+    HomeOption,
+    LandingOption,
+    Policy,
+    PolicyOption,
+    ThresholdOption,
+    TrialsOption,
+    TuningTimeoutOption,
+    ValueOption,
+    _parse_filters,
+    _policy,
+    settings,
+)
+
+
+def _run_pipeline(**kwargs) -> dict:
+    from flows.pipeline import pipeline
+
+    return pipeline(**kwargs)
+
+
+@user_errors
+def run(
+    landing: LandingOption,
+    campaign: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Campaign to score (default: latest without contacts); repeat for several on "
+            "the same day: each customer goes to the campaign where they are worth most."
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    top_k: Annotated[int | None, typer.Option(min=1, help="Audience size (default: all).")] = None,
+    truth: Annotated[Path | None, typer.Option(help="Ground-truth folder, for oracle AUC.")] = None,
+    home: HomeOption = None,
+    trials: TrialsOption = None,
+    tuning_timeout: TuningTimeoutOption = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Audience filter FIELD=V1,V2 on customer_profiles fields or segment_label; "
+            "repeatable (e.g. --only rfm_segment=champions,loyal --only region=north)."
+        ),
+    ] = None,
+    policy: PolicyOption = Policy.top_k,
+    threshold: ThresholdOption = None,
+    budget: BudgetOption = None,
+    cost_per_contact: CostOption = None,
+    value_per_response: ValueOption = None,
+) -> None:
+    """Run the whole pipeline on your own landing folder."""
+    _run_pipeline(
+        policy=_policy(
+            kind=policy,
+            top_k=top_k,
+            threshold=threshold,
+            budget=budget,
+            cost_per_contact=cost_per_contact,
+            value_per_response=value_per_response,
+            filters=_parse_filters(only or []),
+        ),
+        landing_dir=landing,
+        campaign_ids=campaign,
+        as_of=as_of,
+        truth_dir=truth,
+        home=home,
+        n_trials=trials,
+        tuning_timeout_s=tuning_timeout,
+    )
+
+
+@user_errors
+def train(
+    landing: LandingOption,
+    target: Annotated[str, typer.Option(help="Declared target name (config/targets.yml).")],
+    as_of: AsOfOption = None,
+    home: HomeOption = None,
+    trials: TrialsOption = None,
+    tuning_timeout: TuningTimeoutOption = None,
+) -> None:
+    """Refresh the warehouse and train one declared target (campaign_response, purchase_within,
+    churn)."""
+    from flows.train import train_target
+
+    train_target(
+        landing_dir=landing,
+        target=target,
+        as_of=as_of,
+        home=home,
+        n_trials=trials,
+        tuning_timeout_s=tuning_timeout,
+    )
+
+
+@user_errors
+def evaluate(
+    campaign: Annotated[str, typer.Option(help="Campaign to measure (its window must be closed).")],
+    landing: Annotated[
+        Path | None, typer.Option(help="Refresh from this landing folder first.")
+    ] = None,
+    as_of: AsOfOption = None,
+    home: HomeOption = None,
+    truth: Annotated[Path | None, typer.Option(help="Ground truth, for the true lift.")] = None,
+) -> None:
+    """Measure a past campaign: target vs control lift with 95% intervals, incremental
+    responses and revenue, ROI, cost per incremental response, response by predicted decile."""
+    from flows.evaluate import evaluate_campaign
+
+    result = evaluate_campaign(
+        campaign_id=campaign, landing_dir=landing, as_of=as_of, home=home, truth_dir=truth
+    )
+    typer.echo(f"Report: {result['report']}")
+
+
+@user_errors
+def score(
+    campaign: Annotated[
+        list[str] | None,
+        typer.Option(help="Campaign to score (repeatable); default: the latest without contacts."),
+    ] = None,
+    as_of: AsOfOption = None,
+    home: HomeOption = None,
+    top_k: Annotated[int | None, typer.Option(min=1, help="Audience size.")] = None,
+    policy: PolicyOption = Policy.top_k,
+    threshold: ThresholdOption = None,
+    budget: BudgetOption = None,
+    cost_per_contact: CostOption = None,
+    value_per_response: ValueOption = None,
+) -> None:
+    """Score campaigns with the current champion and publish (the warehouse must be built)."""
+    from flows.score import score as score_flow
+
+    result = score_flow(
+        campaign_ids=campaign,
+        as_of=as_of,
+        home=home,
+        policy=_policy(
+            kind=policy,
+            top_k=top_k,
+            threshold=threshold,
+            budget=budget,
+            cost_per_contact=cost_per_contact,
+            value_per_response=value_per_response,
+        ),
+    )
+    for campaign_id, info in result["campaigns"].items():
+        typer.echo(f"{campaign_id}: {info['audience_size']} published in {info['files']}")
+
+
+@user_errors
+def demo(
+    customers: Annotated[
+        int, typer.Option(min=500, help="Number of synthetic customers.")
+    ] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+    top_k: Annotated[int | None, typer.Option(min=1, help="Audience size.")] = 5_000,
+    home: HomeOption = None,
+    trials: TrialsOption = None,
+    tuning_timeout: TuningTimeoutOption = None,
+    policy: PolicyOption = Policy.top_k,
+    threshold: ThresholdOption = None,
+    budget: BudgetOption = None,
+) -> None:
+    """Generate synthetic data and run the whole pipeline on it (embedded DuckDB, local Prefect)."""
+    from bullseye.datagen import GeneratorConfig
+    from bullseye.datagen import generate as run_generator
+
+    home_dir = settings(home).home
+    config = GeneratorConfig(customers=customers, seed=seed)
+    data = run_generator(home_dir / "demo_data", config)
+    typer.echo(f"Generated {customers:,} customers in {data.landing_dir}")
+    _run_pipeline(
+        landing_dir=data.landing_dir,
+        as_of=config.end_at,
+        policy=_policy(kind=policy, top_k=top_k, threshold=threshold, budget=budget),
+        truth_dir=data.truth_dir,
+        home=home_dir,
+        n_trials=trials,
+        tuning_timeout_s=tuning_timeout,
+    )
