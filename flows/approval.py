@@ -1,5 +1,8 @@
-"""Human approval before a new model replaces the champion (``promotion_approval``): the run
-pauses with a form in the Prefect UI (Prefect's pause with input) and resumes on the answer."""
+"""Promotion of a newly trained model: decided by the training service (pure), approved by a
+person where ``promotion_approval`` asks for it (Prefect's pause with input: a form in the UI),
+and written once, under the warehouse lock, by ``settle``. The champion therefore changes only
+when the decision is final: a scoring run that starts while a promotion waits for approval
+scores with the previous champion."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from prefect.settings import get_current_settings
 from pydantic import Field
 
 from bullseye.core.settings import Settings
-from bullseye.services import steps
+from bullseye.services.training import TrainingOutcome, settle
 
 
 class PromotionApproval(RunInput):
@@ -21,13 +24,10 @@ class PromotionApproval(RunInput):
 APPROVAL_TIMEOUT_S = 24 * 3_600
 
 
-def needs_approval(settings: Settings, trained: steps.TrainingOutcome) -> bool:
-    promotion = trained.promotion
-    return (
-        settings.promotion_approval
-        and promotion.is_promoted
-        and promotion.champion_version is not None  # the first model has nothing to replace
-    )
+def needs_approval(settings: Settings, trained: TrainingOutcome) -> bool:
+    """A person must decide: approval is on and the new model would replace a champion (the
+    first model has nothing to replace)."""
+    return settings.promotion_approval and trained.promotion.replaces_a_champion
 
 
 def can_pause() -> bool:
@@ -36,37 +36,49 @@ def can_pause() -> bool:
     return get_current_settings().api.url is not None
 
 
-def approve_promotion(settings: Settings, trained: steps.TrainingOutcome) -> str | None:
-    """When approval is required and the new model beat the champion, it waits as challenger;
-    pause for a person's decision and promote on approval. Returns what happened, or None when
-    no approval was needed."""
-    if not needs_approval(settings, trained):
-        return None
-    promotion = trained.promotion
+def settle_now(settings: Settings, trained: TrainingOutcome) -> str | None:
+    """Under the warehouse lock, when the run will not pause: write the decision. A promotion
+    that needs approval nobody can give here waits as challenger. Returns what happened for the
+    summary, or None when no approval was involved."""
     target, version = trained.version.target, trained.version.version
-    steps.registry.rollback(settings.models_dir, target)  # back to the champion it beat
-    steps.registry.set_alias(settings.models_dir, target, "challenger", version)
-    logger = get_run_logger()
-    if not can_pause():
-        logger.warning(
-            "%s %s %s, but approval needs a Prefect server (PREFECT_API_URL) to answer on; "
-            "it waits as challenger",
-            target,
-            version,
-            promotion.reason,
-        )
-        return (
-            f"awaiting approval: {version} is challenger (no Prefect server to answer on; "
-            f"`bullseye models promote {version} --target {target}` promotes it)"
-        )
-    logger.warning(
-        "%s %s %s; waiting for approval in the Prefect UI (Resume the paused run)",
+    if not needs_approval(settings, trained):
+        settle(settings, target, trained.promotion, approved=True)
+        return None
+    settle(settings, target, trained.promotion, approved=False)
+    get_run_logger().warning(
+        "%s %s %s, but approval needs a Prefect server (PREFECT_API_URL) to answer on; it waits "
+        "as challenger",
         target,
         version,
-        promotion.reason,
+        trained.promotion.reason,
     )
-    answer = pause_flow_run(wait_for_input=PromotionApproval, timeout=APPROVAL_TIMEOUT_S)
+    return (
+        f"awaiting approval: {version} is challenger (no Prefect server to answer on; "
+        f"`bullseye models promote {version} --target {target}` promotes it)"
+    )
+
+
+def await_approval(settings: Settings, trained: TrainingOutcome) -> PromotionApproval:
+    """Outside the warehouse lock (a person may take a day): the new model waits as challenger
+    (written by the caller under the lock) while the run pauses for the answer."""
+    get_run_logger().warning(
+        "%s %s %s; waiting for approval in the Prefect UI (Resume the paused run)",
+        trained.version.target,
+        trained.version.version,
+        trained.promotion.reason,
+    )
+    return pause_flow_run(wait_for_input=PromotionApproval, timeout=APPROVAL_TIMEOUT_S)
+
+
+def settle_answer(settings: Settings, trained: TrainingOutcome, answer: PromotionApproval) -> str:
+    """Under the warehouse lock: write the person's answer; returns it for the summary."""
+    version = trained.version.version
+    settle(settings, trained.version.target, trained.promotion, approved=answer.approve)
     if answer.approve:
-        steps.registry.promote(settings.models_dir, target, version)
         return f"approved by {answer.reviewer}: {version} is champion ({answer.note})"
     return f"declined by {answer.reviewer}: {version} stays challenger ({answer.note})"
+
+
+def hold_for_approval(settings: Settings, trained: TrainingOutcome) -> None:
+    """Under the warehouse lock, before the run pauses: the new model waits as challenger."""
+    settle(settings, trained.version.target, trained.promotion, approved=False)

@@ -6,12 +6,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_link_artifact, create_markdown_artifact
+from prefect.artifacts import create_link_artifact
 
 from bullseye.core.locks import warehouse_lock
 from bullseye.core.targets import load_targets
-from bullseye.services import steps
-from flows.refresh import refresh_warehouse, start_run
+from bullseye.services.measurement import evaluate_campaign as measure
+from flows.context import start_run
+from flows.refresh import refresh_warehouse
+from flows.tasks import CAMPAIGN_RESPONSE
+from ml.registry import store
 
 
 def _run_name() -> str:
@@ -45,9 +48,8 @@ def evaluate_campaign(
             refresh_warehouse(
                 Path(landing_dir), run.as_of, settings, load_targets(settings.targets_file)
             )
-        outcome = steps.evaluate_campaign(
-            settings, campaign_id, settings.runs_dir / run.run_id, truth_dir
-        )
+        model = store.champion(settings.models_dir, CAMPAIGN_RESPONSE)
+        outcome = measure(settings, campaign_id, model, run.run_dir, truth_dir)
     m = outcome.measurement
     result = m.as_dict() | {
         "run_id": run.run_id,
@@ -55,7 +57,6 @@ def evaluate_campaign(
         "truth": outcome.truth,
         "deciles": outcome.deciles.to_dict(orient="records"),
     }
-    steps.write_summary(settings.runs_dir / run.run_id, result)
     lines = [
         f"**{campaign_id}**: response rate {m.response_rate_target:.2%} (target) vs "
         f"{m.response_rate_control:.2%} (control); lift {m.absolute_lift:+.2%} "
@@ -63,7 +64,7 @@ def evaluate_campaign(
         f"{m.incremental_responses:,.1f} incremental responses, incremental revenue "
         f"{m.incremental_revenue:,.0f} for a cost of {m.cost:,.2f}.",
     ]
-    create_markdown_artifact(markdown="\n".join(lines), key="campaign-measurement")
+    result = run.close(result, "\n".join(lines), "campaign-measurement")
     create_link_artifact(
         link=outcome.report_path.as_uri(),
         link_text=f"Measurement of {campaign_id}",

@@ -8,13 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_table_artifact
 
 from bullseye.core.locks import warehouse_lock
-from bullseye.services import steps
-from flows.refresh import start_run
+from bullseye.services.measurement import campaigns_to_measure, evaluate_campaign
+from bullseye.services.monitoring import gates
+from flows.context import start_run
 from flows.retrain import trigger_training
 from flows.tasks import CAMPAIGN_RESPONSE
+from ml.measurement.lift import MeasurementError
+from ml.registry import store
 
 
 def _run_name() -> str:
@@ -40,12 +43,11 @@ def monitor_campaigns(
     logger = get_run_logger()
     measured, alerts = [], []
     with warehouse_lock(settings, f"monitor {run.run_id}"):
-        for campaign in steps.campaigns_to_measure(settings):
+        model = store.champion(settings.models_dir, CAMPAIGN_RESPONSE)
+        for campaign in campaigns_to_measure(settings):
             try:
-                outcome = steps.evaluate_campaign(
-                    settings, campaign, settings.runs_dir / run.run_id
-                )
-            except steps.MeasurementError as error:
+                outcome = evaluate_campaign(settings, campaign, model, run.run_dir)
+            except MeasurementError as error:
                 logger.info("%s: not measurable yet (%s)", campaign, error)
                 continue
             m = outcome.measurement
@@ -67,18 +69,18 @@ def monitor_campaigns(
     retraining = None
     if alerts and settings.drift_retrain:
         retraining = trigger_training(settings, CAMPAIGN_RESPONSE, landing_dir, run.as_of)
-    waiting = [g for g in steps.gates(settings).list() if not g["acknowledged"]]
+    waiting = [g for g in gates(settings).list() if not g["acknowledged"]]
     lines = [f"# Monitoring {run.as_of:%Y-%m-%d}", ""]
     lines += [
         f"- measured **{r['campaign_id']}**: lift {r['absolute_lift']:+.2%}" for r in measured
     ]
     lines += [f"- ALERT {a.kind}: {a.message}" for a in alerts]
     lines += [f"- gate waiting: **{g['campaign_id']}** since {g['opened_at']}" for g in waiting]
-    create_markdown_artifact(markdown="\n".join(lines), key="monitoring-summary")
-    return {
+    result = {
         "run_id": run.run_id,
         "measured": measured,
         "alerts": [a.as_dict() for a in alerts],
         "gates_waiting": [g["campaign_id"] for g in waiting],
         "retraining": retraining,
     }
+    return run.close(result, "\n".join(lines), "monitoring-summary")

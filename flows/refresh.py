@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import json
-import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from bullseye.core.catalog import DQ_SUMMARY_RELATION
 from bullseye.core.contract import LandingInventory, check_landing
+from bullseye.core.dbt import build, build_scoring
+from bullseye.core.locks import warehouse_lock
 from bullseye.core.quality import enforce
 from bullseye.core.settings import Settings
-from bullseye.core.targets import Target, dbt_targets_var
-from bullseye.core.warehouse import SCORING_MODELS, DbtInvocation, read_relation, register_landing
-from bullseye.services import steps
-from flows.dbt_build import dbt_build
+from bullseye.core.targets import Target, dbt_targets_var, load_targets
+from bullseye.core.warehouse import DbtInvocation, read_relation, register_landing
+from bullseye.services.reconciliation import row_reconciliation
+from flows.context import require_landing, start_run
 
 
 @task(name="check-contract", cache_policy=NO_CACHE)
@@ -31,8 +33,10 @@ def check_contract(landing_dir: Path) -> LandingInventory:
 
 
 @task(name="register-landing", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def attach_landing(inventory: LandingInventory, settings: Settings) -> None:
-    register_landing(inventory, settings)
+def attach_landing(
+    inventory: LandingInventory, settings: Settings, campaign_ids: Sequence[str] = ()
+) -> None:
+    register_landing(inventory, settings, campaign_ids)
 
 
 @task(name="quality-gate", cache_policy=NO_CACHE)
@@ -47,34 +51,6 @@ def quality_gate(settings: Settings) -> list[dict]:
     return records
 
 
-def require_landing(landing_dir: Path | None, settings: Settings) -> Path:
-    landing = landing_dir or settings.landing_dir
-    if landing is None:
-        raise ValueError(
-            "No landing folder: pass landing_dir, or set BULLSEYE_LANDING_DIR (landing_dir in "
-            "bullseye.toml) for scheduled runs."
-        )
-    return Path(landing)
-
-
-@dataclass(frozen=True)
-class RunContext:
-    settings: Settings
-    as_of: datetime  # naive UTC, to the second
-    run_id: str
-
-
-def start_run(home: Path | None, as_of: datetime | None, **overrides: object) -> RunContext:
-    """Settings with the flow's overrides (those given, not None), the as-of moment as naive
-    UTC (default: now; a naive value is taken as UTC) and a new run id."""
-    overrides = {k: v for k, v in (overrides | {"home": home}).items() if v is not None}
-    as_of = (as_of or datetime.now(UTC)).replace(microsecond=0)
-    if as_of.tzinfo:
-        as_of = as_of.astimezone(UTC).replace(tzinfo=None)
-    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    return RunContext(Settings(**overrides), as_of, run_id)
-
-
 @dataclass(frozen=True)
 class Refresh:
     invocation: DbtInvocation
@@ -83,15 +59,29 @@ class Refresh:
 
 
 def refresh_warehouse(
-    landing_dir: Path, as_of: datetime, settings: Settings, targets: dict[str, Target]
+    landing_dir: Path,
+    as_of: datetime,
+    settings: Settings,
+    targets: dict[str, Target],
+    campaign_ids: Sequence[str] = (),
 ) -> Refresh:
-    """Everything up to the marts, except the campaign scoring set (built per campaign)."""
+    """Everything up to the marts, in one dbt build: the scoring marts included, for every
+    campaign due (upcoming campaigns, and ``campaign_ids`` when the run will score them)."""
     inventory = check_contract(Path(landing_dir))
-    attach_landing(inventory, settings)
-    invocation = DbtInvocation(as_of, None, tuple(dbt_targets_var(targets)))
-    dbt_build(settings, invocation, ["--exclude", *SCORING_MODELS])
+    attach_landing(inventory, settings, campaign_ids)
+    invocation = DbtInvocation(as_of, tuple(dbt_targets_var(targets)))
+    build(settings, invocation)
     data_quality = quality_gate(settings)
-    return Refresh(invocation, steps.row_reconciliation(settings), data_quality)
+    return Refresh(invocation, row_reconciliation(settings), data_quality)
+
+
+@task(name="build-scoring-marts", cache_policy=NO_CACHE)
+def build_scoring_marts(
+    settings: Settings, as_of: datetime, targets: dict[str, Target], campaign_ids: Sequence[str]
+) -> None:
+    """One dbt build of the scoring marts, as of ``as_of``, for the upcoming campaigns and
+    ``campaign_ids``: the score tasks that follow read their campaign's rows, no dbt."""
+    build_scoring(settings, DbtInvocation(as_of, tuple(dbt_targets_var(targets))), campaign_ids)
 
 
 def _refresh_run_name() -> str:
@@ -113,9 +103,6 @@ def refresh(
         as_of: the point-in-time moment (UTC); default: now.
         home: Bullseye home folder.
     """
-    from bullseye.core.locks import warehouse_lock
-    from bullseye.core.targets import load_targets
-
     run = start_run(home, as_of)
     settings = run.settings
     landing = require_landing(landing_dir, settings)
@@ -133,12 +120,10 @@ def refresh(
         f"| {t} | {r['rows_in']:,} | {r['staged']:,} | {r['quarantined']:,} |"
         for t, r in reconciliation.items()
     ]
-    create_markdown_artifact(
-        markdown=f"Warehouse rebuilt from `{landing}` as of {run.as_of:%Y-%m-%d %H:%M} UTC; dbt "
+    markdown = (
+        f"Warehouse rebuilt from `{landing}` as of {run.as_of:%Y-%m-%d %H:%M} UTC; dbt "
         "tests and the data-quality gate passed.\n\n| table | rows in | staged | quarantined |\n"
-        "|---|---:|---:|---:|\n" + "\n".join(rows),
-        key="refresh-summary",
-        description="What the refresh built",
+        "|---|---:|---:|---:|\n" + "\n".join(rows)
     )
     result = {
         "run_id": run.run_id,
@@ -147,5 +132,4 @@ def refresh(
         "row_reconciliation": reconciliation,
         "data_quality": refreshed.data_quality,
     }
-    steps.write_summary(settings.runs_dir / run.run_id, result)
-    return result
+    return run.close(result, markdown, "refresh-summary", "What the refresh built")

@@ -1,73 +1,58 @@
 """The ``score`` flow: score the campaigns due with the champion, check drift, publish.
 
-``scoring_stage`` is the part the pipeline shares: score each campaign's candidates, arbitrate
-between campaigns of the same run, check drift (alerts, gates), publish what is not gated, and
-start retraining when an alert asks for it.
+``scoring_stage`` is the part the pipeline shares: score each campaign's candidates from the
+scoring marts (built once, keyed by campaign, by the refresh), arbitrate between campaigns of
+the same run, check drift (alerts, gates), publish what is not gated, and start retraining when
+an alert asks for it.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_table_artifact
 from pydantic import Field
 
 from bullseye.core.locks import warehouse_lock
 from bullseye.core.params import AudiencePolicyParams
 from bullseye.core.settings import Settings
 from bullseye.core.targets import Target, get_target, load_targets
-from bullseye.core.warehouse import DbtInvocation, resolve_campaign
-from bullseye.services import steps
-from flows.refresh import start_run
+from bullseye.services.monitoring import gates
+from bullseye.services.results import ScoringStage
+from bullseye.services.scoring import resolve_campaigns
+from flows.context import start_run
+from flows.refresh import build_scoring_marts
 from flows.retrain import trigger_training
-from flows.tasks import (
-    CAMPAIGN_RESPONSE,
-    artifact_key,
-    monitor,
-    publish_audience,
-    score_candidates,
-)
-from ml.activation.policy import arbitrate
-from monitoring.alerts import Alert, PublicationGatedError
+from flows.tasks import CAMPAIGN_RESPONSE, artifact_key, monitor, publish_audience, score_candidates
+from ml.activation.arbitration import arbitrate
+from ml.registry import store
+from monitoring.gates import PublicationGatedError
 
 DEFAULT_POLICY = AudiencePolicyParams()  # frozen: safe as a shared default
-
-
-@dataclass(frozen=True)
-class ScoringStage:
-    campaign_ids: list[str]
-    outcomes: dict[str, steps.ScoringOutcome]
-    monitored: dict[str, steps.MonitoringOutcome]
-    gated: dict[str, PublicationGatedError]
-    allocation: list[dict]
-    alerts: list[Alert]
-    retraining: dict | None
-
-
-def resolve_campaigns(settings: Settings, campaign_ids: list[str] | None) -> list[str]:
-    if campaign_ids:
-        return list(dict.fromkeys(resolve_campaign(settings, c) for c in campaign_ids))
-    return [resolve_campaign(settings, None)]
 
 
 def scoring_stage(
     settings: Settings,
     target: Target,
-    invocation: DbtInvocation,
     campaign_ids: list[str],
     policy: AudiencePolicyParams,
     run_id: str,
     as_of: datetime,
     landing_dir: Path | None,
 ) -> ScoringStage:
+    """Score, arbitrate, monitor and publish ``campaign_ids`` with the champion of this moment:
+    looked up once, so every campaign, reason code, drift check and manifest of the run names
+    the same model."""
     logger = get_run_logger()
     run_dir = settings.runs_dir / run_id
-    candidates = {c: score_candidates(settings, invocation, c, policy) for c in campaign_ids}
+    model = store.champion(settings.models_dir, target.name)
+    if model is None:
+        raise ValueError(f"No {target.name} champion to score with: train a model first.")
+    candidates = {c: score_candidates(settings, model, c, policy) for c in campaign_ids}
     allocated, allocation = (
         arbitrate({c: k.scores for c, k in candidates.items()})
         if len(candidates) > 1
@@ -86,7 +71,7 @@ def scoring_stage(
     outcomes, gated = {}, {}
     for c in campaign_ids:
         try:
-            steps.gates(settings).check(c)
+            gates(settings).check(c)
         except PublicationGatedError as error:
             gated[c] = error
             logger.warning("%s", error)
@@ -147,16 +132,17 @@ def score(
 ) -> dict:
     """Score campaigns with the current champion, check drift, and publish the audiences.
 
-    The warehouse must have been refreshed (the refresh deployment, or a pipeline run)."""
+    The warehouse must have been refreshed (the refresh deployment, or a pipeline run); the
+    scoring marts are rebuilt once, as of this run, for every campaign it scores."""
     run = start_run(home, as_of)
     settings = run.settings
     with warehouse_lock(settings, f"score {run.run_id}"):
-        target = get_target(load_targets(settings.targets_file), CAMPAIGN_RESPONSE)
+        targets = load_targets(settings.targets_file)
+        build_scoring_marts(settings, run.as_of, targets, campaign_ids or [])
         campaign_ids = resolve_campaigns(settings, campaign_ids)
         stage = scoring_stage(
             settings,
-            target,
-            DbtInvocation(run.as_of, None),
+            get_target(targets, CAMPAIGN_RESPONSE),
             campaign_ids,
             policy,
             run.run_id,
@@ -166,23 +152,12 @@ def score(
     result = {
         "run_id": run.run_id,
         "as_of": run.as_of.isoformat(),
-        "campaigns": {
-            c: {
-                "audience_size": len(o.audience),
-                "audience_by_group": o.publication.rows_by_group,
-                "audience_economics": o.economics,
-                "eligibility": o.eligibility,
-                "files": str(o.publication.folder),
-                "model_version": o.model_version,
-            }
-            for c, o in stage.outcomes.items()
-        },
+        "campaigns": {c: stage.campaign_summary(c) for c in stage.outcomes},
         "allocation": stage.allocation,
         "alerts": [a.as_dict() for a in stage.alerts],
         "gated_campaigns": sorted(stage.gated),
         "retraining": stage.retraining,
     }
-    steps.write_summary(settings.runs_dir / run.run_id, result)
     lines = [f"# Scoring run {run.run_id}", ""]
     for c, info in result["campaigns"].items():
         e = info["audience_economics"]
@@ -193,10 +168,11 @@ def score(
         )
     lines += [f"- **{c}**: gated, not published" for c in stage.gated]
     lines += [f"- alert {a.kind}: {a.message}" for a in stage.alerts]
-    create_markdown_artifact(
-        markdown="\n".join(lines),
-        key="score-summary",
-        description="Campaigns scored and published, their economics, alerts",
+    result = run.close(
+        result,
+        "\n".join(lines),
+        "score-summary",
+        "Campaigns scored and published, their economics, alerts",
     )
     if stage.gated and not stage.outcomes:
         raise next(iter(stage.gated.values()))

@@ -1,43 +1,41 @@
-"""The pipeline's Prefect tasks, shared by the flows. Each calls a plain function from
-bullseye/, ml/ or monitoring/ and adds the artifacts a person reviews in the UI."""
+"""The pipeline's Prefect tasks, shared by the flows. Each calls one service (bullseye/services)
+and adds the artifacts a person reviews in the UI."""
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from prefect import get_run_logger, task
-from prefect.artifacts import (
-    create_link_artifact,
-    create_markdown_artifact,
-    create_table_artifact,
-)
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
 from bullseye.core.params import AudiencePolicyParams
 from bullseye.core.settings import Settings
 from bullseye.core.targets import Target, TargetKind
-from bullseye.core.warehouse import SCORING_MODELS
-from bullseye.services import steps
-from flows.dbt_build import dbt_build
+from bullseye.services import monitoring as monitoring_service
+from bullseye.services import profiling, publishing, scoring, training, uplift
+from ml.registry.store import ModelVersion
 
 CAMPAIGN_RESPONSE = TargetKind.CAMPAIGN_RESPONSE.value
-SCORING_SELECT = ["--select", *SCORING_MODELS]
 HOUR = 3_600
+
+
+def artifact_key(text: str) -> str:
+    """Prefect artifact keys allow lower-case letters, digits and dashes only."""
+    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "campaign"
 
 
 @task(name="train", cache_policy=NO_CACHE, timeout_seconds=6 * HOUR)
 def train(
     settings: Settings, target: Target, run_id: str, truth_dir: Path | None = None
-) -> steps.TrainingOutcome:
-    outcome = steps.train_and_register(settings, target, run_id, truth_dir=truth_dir)
-    report = outcome.version.report_path
+) -> training.TrainingOutcome:
+    outcome = training.train_and_register(settings, target, run_id, truth_dir=truth_dir)
     create_link_artifact(
-        link=report.as_uri(),
+        link=outcome.version.report_path.as_uri(),
         link_text=f"Model report {target.name} {outcome.version.version}",
         key=f"model-report-{artifact_key(target.name)}",
         description=f"{outcome.promotion.alias}: {outcome.promotion.reason}",
@@ -50,8 +48,8 @@ def train(
 @task(name="train-uplift", cache_policy=NO_CACHE, timeout_seconds=6 * HOUR)
 def train_uplift(
     settings: Settings, target: Target, run_id: str, truth_dir: Path | None = None
-) -> steps.UpliftOutcome:
-    outcome = steps.train_uplift_and_register(settings, target, run_id, truth_dir)
+) -> uplift.UpliftOutcome:
+    outcome = uplift.train_uplift_and_register(settings, target, run_id, truth_dir)
     if outcome.version is None:
         get_run_logger().info("No uplift model: %s", outcome.skipped)
         return outcome
@@ -65,8 +63,8 @@ def train_uplift(
 
 
 @task(name="profile-customers", cache_policy=NO_CACHE)
-def profile(settings: Settings, as_of: datetime, run_dir: Path) -> steps.ProfileOutcome:
-    outcome = steps.profile_customers(settings, as_of, run_dir)
+def profile(settings: Settings, as_of: datetime, run_dir: Path) -> profiling.ProfileOutcome:
+    outcome = profiling.profile_customers(settings, as_of, run_dir)
     create_table_artifact(
         table=json.loads(outcome.by_cluster.to_json(orient="records")),
         key="customer-segments",
@@ -77,11 +75,10 @@ def profile(settings: Settings, as_of: datetime, run_dir: Path) -> steps.Profile
 
 @task(name="score-candidates", cache_policy=NO_CACHE, timeout_seconds=2 * HOUR)
 def score_candidates(
-    settings: Settings, invocation, campaign_id: str, policy: AudiencePolicyParams
-) -> steps.Candidates:
-    dbt_build(settings, replace(invocation, scoring_campaign_id=campaign_id), SCORING_SELECT)
-    model = steps.registry.resolve(settings.models_dir, CAMPAIGN_RESPONSE, "champion")
-    return steps.score_candidates(settings, model, campaign_id, policy)
+    settings: Settings, model: ModelVersion, campaign_id: str, policy: AudiencePolicyParams
+) -> scoring.Candidates:
+    """Reads the campaign's rows of the scoring marts (built by the refresh): no dbt here."""
+    return scoring.score_candidates(settings, model, campaign_id, policy)
 
 
 # Publishing touches files, the warehouse and maybe a webhook: retried with back-off (each
@@ -95,12 +92,12 @@ def score_candidates(
 )
 def publish_audience(
     settings: Settings,
-    candidates: steps.Candidates,
+    candidates: scoring.Candidates,
     run_date: datetime,
     run_id: str,
     allocated: set[str] | None,
-) -> steps.ScoringOutcome:
-    outcome = steps.publish_candidates(settings, candidates, run_date, run_id, allocated)
+) -> publishing.ScoringOutcome:
+    outcome = publishing.publish_candidates(settings, candidates, run_date, run_id, allocated)
     create_table_artifact(
         table=[outcome.economics | {"policy": outcome.policy.kind}],
         key=f"audience-{artifact_key(candidates.campaign_id)}",
@@ -110,21 +107,16 @@ def publish_audience(
     return outcome
 
 
-def artifact_key(text: str) -> str:
-    """Prefect artifact keys allow lower-case letters, digits and dashes only."""
-    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "campaign"
-
-
 @task(name="monitor-drift", cache_policy=NO_CACHE, timeout_seconds=HOUR)
 def monitor(
     settings: Settings,
     target: Target,
-    candidates: steps.Candidates,
+    candidates: scoring.Candidates,
     out_dir: Path,
     run_id: str,
     as_of: datetime,
-) -> steps.MonitoringOutcome:
-    outcome = steps.monitor_scoring(
+) -> monitoring_service.MonitoringOutcome:
+    outcome = monitoring_service.monitor_scoring(
         settings,
         target,
         candidates.model,
@@ -147,19 +139,3 @@ def monitor(
             description=f"Drift report: {outcome.drift.html_path}",
         )
     return outcome
-
-
-def uplift_summary(outcome: steps.UpliftOutcome) -> dict:
-    if outcome.version is None:
-        return {"skipped": outcome.skipped}
-    meta = outcome.version.meta
-    return {
-        "model_version": outcome.version.version,
-        "promotion": outcome.promotion.reason,
-        "qini_coefficient": meta["metrics"]["qini_coefficient"],
-        "propensity_qini_coefficient": meta["propensity_metrics"]["qini_coefficient"],
-        "auuc": meta["metrics"]["auuc"],
-        "propensity_auuc": meta["propensity_metrics"]["auuc"],
-        "true_uplift_capture": meta["reference"].get("true_uplift_capture"),
-        "report": str(outcome.version.report_path),
-    }

@@ -8,15 +8,23 @@ from pathlib import Path
 from typing import Annotated
 
 from prefect import flow
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_table_artifact
 from pydantic import Field
 
 from bullseye.core.locks import warehouse_lock
 from bullseye.core.targets import get_target, load_targets
-from bullseye.services import steps
-from flows.approval import approve_promotion
-from flows.refresh import refresh_warehouse, require_landing, start_run
+from flows.approval import (
+    await_approval,
+    can_pause,
+    hold_for_approval,
+    needs_approval,
+    settle_answer,
+    settle_now,
+)
+from flows.context import require_landing, start_run
+from flows.refresh import refresh_warehouse
 from flows.tasks import train
+from ml.registry import store
 
 
 def _run_name() -> str:
@@ -46,16 +54,24 @@ def train_target(
         tuning_timeout_s: Optuna wall-clock budget in seconds (default from settings).
     """
     run = start_run(home, as_of, n_trials=n_trials, tuning_timeout_s=tuning_timeout_s)
-    settings, as_of_naive, run_id = run.settings, run.as_of, run.run_id
+    settings, run_id = run.settings, run.run_id
     targets = load_targets(settings.targets_file)
     declared = get_target(targets, target)
     landing = require_landing(landing_dir, settings)
 
     with warehouse_lock(settings, f"train {run_id}"):
-        refresh_warehouse(landing, as_of_naive, settings, targets)
+        refresh_warehouse(landing, run.as_of, settings, targets)
         outcome = train(settings, declared, run_id)
-    approval = approve_promotion(settings, outcome)
-    champion = steps.registry.aliases(settings.models_dir, declared.name).get("champion")
+        pauses = needs_approval(settings, outcome) and can_pause()
+        if pauses:
+            hold_for_approval(settings, outcome)  # the champion stays while a person decides
+        else:
+            approval = settle_now(settings, outcome)
+    if pauses:
+        answer = await_approval(settings, outcome)  # outside the lock: it may take a day
+        with warehouse_lock(settings, f"train {run_id}"):
+            approval = settle_answer(settings, outcome, answer)
+    champion = store.aliases(settings.models_dir, declared.name).get("champion")
     model = outcome.model
     result = {
         "run_id": run_id,
@@ -76,10 +92,9 @@ def train_target(
         "top_decile_lift": model.metrics.top_decile_lift,
         "baseline_top_decile_lift": model.baseline_metrics.top_decile_lift,
     }
-    steps.write_summary(settings.runs_dir / run_id, result)
     lines = [f"| {k} | {v} |" for k, v in result.items()]
-    create_markdown_artifact(
-        markdown="| field | value |\n|---|---|\n" + "\n".join(lines), key="training-summary"
+    result = run.close(
+        result, "| field | value |\n|---|---|\n" + "\n".join(lines), "training-summary"
     )
     create_table_artifact(
         table=model.deciles.round(4).to_dict(orient="records"), key="test-deciles"

@@ -3,9 +3,29 @@ a form and bad input is refused, with a readable message, before any work starts
 
 from __future__ import annotations
 
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class PolicyKind(StrEnum):
+    """How an audience is selected: the one list of policies (CLI, flow parameters, selection)."""
+
+    top_k = "top_k"
+    threshold = "threshold"
+    budget = "budget"
+    expected_profit = "expected_profit"
+    uplift = "uplift"
+
+
+def incomplete_policy(kind: str, threshold: float | None, budget: float | None) -> str | None:
+    """What a policy lacks before it can select anyone (None when complete); checked on the run's
+    parameters before any work, and again on the policy built from them."""
+    if kind == PolicyKind.threshold and threshold is None:
+        return "policy 'threshold' needs threshold (a minimum score in [0, 1])"
+    if kind == PolicyKind.budget and budget is None:
+        return "policy 'budget' needs budget"
+    return None
 
 
 class AudiencePolicyParams(BaseModel):
@@ -14,8 +34,8 @@ class AudiencePolicyParams(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: Literal["top_k", "threshold", "budget", "expected_profit", "uplift"] = Field(
-        default="top_k",
+    kind: PolicyKind = Field(
+        default=PolicyKind.top_k,
         description="top_k: the k best scores; threshold: every score >= threshold; budget: as "
         "many as the budget pays for; expected_profit: everyone with p x value > cost (optionally "
         "capped by budget); uplift: those a contact changes most (needs an uplift model).",
@@ -42,10 +62,9 @@ class AudiencePolicyParams(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> AudiencePolicyParams:
-        if self.kind == "threshold" and self.threshold is None:
-            raise ValueError("policy 'threshold' needs threshold (a minimum score in [0, 1])")
-        if self.kind == "budget" and self.budget is None:
-            raise ValueError("policy 'budget' needs budget")
+        problem = incomplete_policy(self.kind, self.threshold, self.budget)
+        if problem:
+            raise ValueError(problem)
         return self
 
     @property

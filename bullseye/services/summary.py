@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bullseye.services.results import PipelineSummary
+
 
 def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
@@ -17,14 +19,14 @@ def _economics_line(e: dict) -> str:
     )
 
 
-def _other_campaign_lines(summary: dict) -> list[str]:
+def _other_campaign_lines(summary: PipelineSummary) -> list[str]:
     lines = []
-    for row in summary.get("allocation") or []:
+    for row in summary.allocation or []:
         lines.append(
             f"  allocation {row['campaign_id']}: {row['allocated']} of {row['candidates']} "
             f"candidates ({row['lost_to_other_campaigns']} went to another campaign)"
         )
-    for campaign, other in (summary.get("other_campaigns") or {}).items():
+    for campaign, other in (summary.other_campaigns or {}).items():
         lines += [
             f"Audience for '{campaign}': {other['audience_size']} {other['audience_by_group']}",
             _economics_line(other["audience_economics"]),
@@ -55,60 +57,58 @@ def _uplift_lines(uplift: dict | None) -> list[str]:
     return lines
 
 
-def render_summary(summary: dict) -> str:
-    drifted = f" ({', '.join(summary['drifted_features'])})" if summary["drifted_features"] else ""
+def render_summary(summary: PipelineSummary) -> str:
+    drifted = f" ({', '.join(summary.drifted_features)})" if summary.drifted_features else ""
     lines = [
-        f"Bullseye run {summary['run_id']}  (as of {summary['as_of']})",
+        f"Bullseye run {summary.run_id}  (as of {summary.as_of})",
         "",
-        f"Model {summary['model_version']}  [{summary['promotion']}]",
-        f"  split: {summary['split']}; test: {', '.join(summary['test_periods'])}",
-        f"  test ROC AUC      {_fmt(summary['test_roc_auc'])}",
-        f"  baseline ROC AUC  {_fmt(summary['baseline_roc_auc'])}  (logistic regression)",
-        f"  oracle ROC AUC    {_fmt(summary['oracle_roc_auc'])}  (true probabilities)",
-        f"  top-decile lift   {_fmt(summary['top_decile_lift'])}"
-        f"  (baseline {_fmt(summary['baseline_top_decile_lift'])})",
-        f"  calibration       {summary['calibration']}: Brier "
-        f"{_fmt(summary['test_brier_before_calibration'])} -> "
-        f"{_fmt(summary['test_brier_after_calibration'])}",
-        f"  Optuna trials     {summary['tuning_trials']} ({summary['tuning_pruned']} pruned)",
-        *(f"  LEAKAGE WARNING   {w}" for w in summary.get("leakage_warnings", [])),
-        f"  report   {summary.get('model_report', 'n/a')}",
-        *_uplift_lines(summary.get("uplift")),
+        f"Model {summary.model_version}  [{summary.promotion}]",
+        f"  split: {summary.split}; test: {', '.join(summary.test_periods)}",
+        f"  test ROC AUC      {_fmt(summary.test_roc_auc)}",
+        f"  baseline ROC AUC  {_fmt(summary.baseline_roc_auc)}  (logistic regression)",
+        f"  oracle ROC AUC    {_fmt(summary.oracle_roc_auc)}  (true probabilities)",
+        f"  top-decile lift   {_fmt(summary.top_decile_lift)}"
+        f"  (baseline {_fmt(summary.baseline_top_decile_lift)})",
+        f"  calibration       {summary.calibration}: Brier "
+        f"{_fmt(summary.test_brier_before_calibration)} -> "
+        f"{_fmt(summary.test_brier_after_calibration)}",
+        f"  Optuna trials     {summary.tuning_trials} ({summary.tuning_pruned} pruned)",
+        *(f"  LEAKAGE WARNING   {w}" for w in summary.leakage_warnings),
+        f"  report   {summary.model_report}",
+        *_uplift_lines(summary.uplift),
         "",
-        f"Audience for '{summary['campaign_id']}': {summary['audience_size']} of "
-        f"{summary['eligible_customers']} eligible customers {summary['audience_by_group']}",
-        f"  scored by {summary['scoring_model_version']} (champion); "
-        f"policy {summary['policy']['kind']}; "
-        f"filters: {summary.get('audience_filters') or 'none'}",
-        _economics_line(summary["audience_economics"]),
+        f"Audience for '{summary.campaign_id}': {summary.audience_size} of "
+        f"{summary.eligible_customers} eligible customers {summary.audience_by_group}",
+        f"  scored by {summary.scoring_model_version} (champion); "
+        f"policy {summary.policy['kind']}; "
+        f"filters: {summary.audience_filters or 'none'}",
+        _economics_line(summary.audience_economics),
         "  excluded: "
         + ", ".join(
             f"{k.replace('_', ' ')} {v}"
-            for k, v in summary["eligibility"].items()
+            for k, v in summary.eligibility.items()
             if k not in ("customers", "eligible")
         ),
         "  since the last publication: "
-        + ", ".join(
-            f"{k} {summary['publication_diff'][k]}" for k in ("entered", "exited", "stayed")
-        ),
-        f"  CSV      {summary['audience_files']['csv']}",
-        f"  Parquet  {summary['audience_files']['parquet']}",
+        + ", ".join(f"{k} {summary.publication_diff[k]}" for k in ("entered", "exited", "stayed")),
+        f"  CSV      {summary.audience_files['csv']}",
+        f"  Parquet  {summary.audience_files['parquet']}",
         *_other_campaign_lines(summary),
         "",
-        f"Drift: {summary['drifted_feature_share']:.1%} of features drifted{drifted};"
-        f" prediction drift: {'yes' if summary['prediction_drift'] else 'no'}",
-        f"  report   {summary['drift_report']}",
-        *(f"  ALERT    {a['kind']}: {a['message']}" for a in summary.get("alerts", [])),
-        *([f"  retraining started: {summary['retraining']}"] if summary.get("retraining") else []),
-        f"Customer profiles: {summary['profile_report']}",
+        f"Drift: {summary.drifted_feature_share:.1%} of features drifted{drifted};"
+        f" prediction drift: {'yes' if summary.prediction_drift else 'no'}",
+        f"  report   {summary.drift_report}",
+        *(f"  ALERT    {a['kind']}: {a['message']}" for a in summary.alerts),
+        *([f"  retraining started: {summary.retraining}"] if summary.retraining else []),
+        f"Customer profiles: {summary.profile_report}",
         "",
         "Rows: table        in   staged  duplicates  quarantined (by reason)",
     ]
-    for table, r in summary["row_reconciliation"].items():
+    for table, r in summary.row_reconciliation.items():
         reasons = ", ".join(f"{k} {v}" for k, v in r["quarantined_by_reason"].items())
         lines.append(
             f"  {table:<11}{r['rows_in']:>9}{r['staged']:>9}{r['exact_duplicates']:>12}"
             f"{r['quarantined']:>13}  {reasons}"
         )
-    lines += ["", f"Summary: {summary.get('summary_path', '')}"]
+    lines += ["", f"Summary: {summary.summary_path}"]
     return "\n".join(lines)

@@ -12,21 +12,17 @@ group is drawn from every selected audience.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 
 from bullseye.core.catalog import CUSTOMER_KEY
+from bullseye.core.params import PolicyKind, incomplete_policy
 
 TARGET, CONTROL = "target", "control"
-POLICY_KINDS = ("top_k", "threshold", "budget", "expected_profit", "uplift")
 GLOBAL_HOLDOUT = "global-holdout"  # the draw's "campaign": one stable draw per customer
 VALUE_COLUMN = "value_per_response"  # per-customer expected revenue of a response
-
-
-class AudienceFilterError(ValueError):
-    pass
 
 
 class PolicyError(ValueError):
@@ -49,12 +45,13 @@ class AudiencePolicy:
     value_per_response: float = 0.0  # fallback when a customer has no value of their own
 
     def __post_init__(self) -> None:
-        if self.kind not in POLICY_KINDS:
-            raise PolicyError(f"Unknown policy {self.kind!r}; choose one of {POLICY_KINDS}.")
-        if self.kind == "threshold" and self.threshold is None:
-            raise PolicyError("The threshold policy needs a threshold (minimum score).")
-        if self.kind == "budget" and (self.budget is None or self.cost_per_contact <= 0):
-            raise PolicyError("The budget policy needs a budget and a positive cost per contact.")
+        if self.kind not in PolicyKind.__members__:
+            raise PolicyError(f"Unknown policy {self.kind!r}; choose one of {list(PolicyKind)}.")
+        problem = incomplete_policy(self.kind, self.threshold, self.budget)
+        if problem:
+            raise PolicyError(problem)
+        if self.kind == "budget" and self.cost_per_contact <= 0:
+            raise PolicyError("The budget policy needs a positive cost per contact.")
         if self.kind == "expected_profit" and self.value_per_response <= 0:
             raise PolicyError("The expected_profit policy needs a positive value per response.")
         if self.budget is not None and self.budget < 0:
@@ -72,24 +69,6 @@ class AudiencePolicy:
         return asdict(self) | {"filters": {k: list(v) for k, v in self.filters}}
 
 
-def apply_filters(
-    scores: pd.DataFrame, filters: tuple[tuple[str, tuple[str, ...]], ...], profiles: pd.DataFrame
-) -> pd.DataFrame:
-    """Scores of the customers whose profile (one row per customer_key) passes every filter."""
-    if not filters:
-        return scores
-    unknown = [column for column, _ in filters if column not in profiles.columns]
-    if unknown:
-        raise AudienceFilterError(
-            f"Unknown audience filter field(s) {', '.join(unknown)}; "
-            f"available: {', '.join(c for c in profiles.columns if c != CUSTOMER_KEY)}"
-        )
-    keep = pd.Series(True, index=profiles.index)
-    for column, allowed in filters:
-        keep &= profiles[column].astype("string").isin(allowed)
-    return scores[scores[CUSTOMER_KEY].isin(profiles.loc[keep, CUSTOMER_KEY])]
-
-
 def control_draw(campaign_id: str, customer_keys: pd.Series, salt: str) -> np.ndarray:
     """A uniform number in [0, 1) per customer from sha256(campaign | customer | salt).
 
@@ -103,39 +82,6 @@ def control_draw(campaign_id: str, customer_keys: pd.Series, salt: str) -> np.nd
         return int.from_bytes(digest[:8], "big") / 2**64
 
     return np.fromiter((draw(k) for k in customer_keys), dtype=np.float64, count=len(customer_keys))
-
-
-def pseudonymise(customer_ids, salt: str) -> set[str]:
-    """The customer_key of raw CRM ids: sha256(salt || id), as staging computes it."""
-    return {hashlib.sha256(f"{salt}{c}".encode()).hexdigest() for c in customer_ids}
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    """Who may be contacted beyond consent and the frequency cap (applied in the mart)."""
-
-    suppressed_keys: frozenset[str] = frozenset()  # customer_keys never to contact
-    global_holdout_share: float = 0.0  # stable share of all customers never contacted
-    salt: str = "bullseye"
-
-
-@dataclass(frozen=True)
-class EligibilityOutcome:
-    eligible: pd.DataFrame
-    excluded: dict[str, int] = field(default_factory=dict)  # reason -> customers
-
-
-def apply_eligibility(scores: pd.DataFrame, rules: Eligibility) -> EligibilityOutcome:
-    """Drop suppressed and globally held-out customers, counting each reason (a customer who is
-    both counts as suppressed)."""
-    keys = scores[CUSTOMER_KEY]
-    suppressed = keys.isin(rules.suppressed_keys).to_numpy()
-    holdout = control_draw(GLOBAL_HOLDOUT, keys, rules.salt) < rules.global_holdout_share
-    holdout &= ~suppressed
-    return EligibilityOutcome(
-        scores[~(suppressed | holdout)],
-        {"suppressed": int(suppressed.sum()), "global_holdout": int(holdout.sum())},
-    )
 
 
 def expected_value(scores: pd.DataFrame, policy: AudiencePolicy) -> pd.DataFrame:
@@ -203,43 +149,3 @@ def audience_economics(audience: pd.DataFrame, policy: AudiencePolicy) -> dict[s
         "expected_profit": round(revenue - cost, 2),
         "roi": round((revenue - cost) / cost, 4) if cost > 0 else None,
     }
-
-
-def arbitrate(candidates: dict[str, pd.DataFrame]) -> tuple[dict[str, set[str]], pd.DataFrame]:
-    """Next-best offer across campaigns scored for the same day: each customer goes to at most
-    one campaign, the one where contacting them has the highest expected value (ties to the
-    campaign id that sorts first). ``candidates``: campaign -> frame with customer_key and
-    expected_value. Returns the keys each campaign keeps and the allocation report."""
-    frames = [
-        frame[[CUSTOMER_KEY, "expected_value"]].assign(campaign_id=campaign)
-        for campaign, frame in candidates.items()
-    ]
-    if not frames:
-        return {}, pd.DataFrame()
-    both = pd.concat(frames, ignore_index=True).sort_values(
-        [CUSTOMER_KEY, "expected_value", "campaign_id"], ascending=[True, False, True]
-    )
-    winners = both.drop_duplicates(CUSTOMER_KEY, keep="first")
-    allocated = {
-        campaign: set(winners.loc[winners["campaign_id"] == campaign, CUSTOMER_KEY])
-        for campaign in candidates
-    }
-    report = pd.DataFrame(
-        [
-            {
-                "campaign_id": campaign,
-                "candidates": len(frame),
-                "allocated": len(allocated[campaign]),
-                "lost_to_other_campaigns": len(frame) - len(allocated[campaign]),
-                "mean_expected_value_allocated": float(
-                    frame.loc[
-                        frame[CUSTOMER_KEY].isin(allocated[campaign]), "expected_value"
-                    ].mean()
-                )
-                if allocated[campaign]
-                else None,
-            }
-            for campaign, frame in candidates.items()
-        ]
-    )
-    return allocated, report

@@ -10,8 +10,6 @@ labels and scores, the tuning history and ``report.html``.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
@@ -20,25 +18,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xgboost as xgb
-from sklearn.metrics import roc_auc_score
 
-from bullseye.core.catalog import CUSTOMER_ID, LABEL, PERIOD_ID, TREATMENT
-from bullseye.reports.model import (
-    DECILES_FILE,
-    REPORT_FILE,
-    TEST_SCORES_FILE,
-    TUNING_HISTORY_FILE,
-    write_model_report,
-    write_uplift_report,
-)
+from bullseye.core.catalog import LABEL, TREATMENT
+from bullseye.core.jsonio import write_json_atomic
 from ml.modelling.calibrate import Calibrator
 from ml.modelling.data import FeatureSpec
 from ml.modelling.segments import Segmenter
 from ml.modelling.train import TrainedModel, predict
-from ml.modelling.uplift import ARMS, UPLIFT_TARGET, UpliftModel, predict_uplift, uplift_metrics
+from ml.modelling.uplift import ARMS, UPLIFT_TARGET, UpliftModel
+from ml.registry.meta import UPLIFT, ModelMeta
 
 BOOSTER_FILE = "booster.ubj"
 META_FILE = "model.json"
+REPORT_FILE = "report.html"
+TEST_SCORES_FILE = "test_scores.parquet"
+TUNING_HISTORY_FILE = "tuning_history.csv"
+DECILES_FILE = "deciles.csv"
 
 
 @dataclass(frozen=True)
@@ -46,30 +41,29 @@ class ModelVersion:
     target: str
     version: str
     path: Path
-    meta: dict
+    meta: ModelMeta
 
     @property
     def spec(self) -> FeatureSpec:
-        features = self.meta["features"]
-        segmenter = features.get("segmenter")
+        features = self.meta.features
         return FeatureSpec(
-            tuple(features["numeric"]),
-            {k: tuple(v) for k, v in features["categorical"].items()},
-            Segmenter.from_dict(segmenter) if segmenter else None,
+            tuple(features.numeric),
+            {k: tuple(v) for k, v in features.categorical.items()},
+            Segmenter.from_dict(features.segmenter) if features.segmenter else None,
         )
 
     @property
     def calibrator(self) -> Calibrator | None:
-        calibration = self.meta.get("calibration")
+        calibration = self.meta.calibration
         return Calibrator.from_dict(calibration["calibrator"]) if calibration else None
 
     @property
     def report_path(self) -> Path:
         return self.path / REPORT_FILE
 
-    def write_report(self, promotion: str | None = None) -> Path:
-        write = write_uplift_report if self.meta.get("kind") == "uplift" else write_model_report
-        return write(self.path, self.meta, promotion)
+    @property
+    def test_periods(self) -> list[str]:
+        return list(self.meta.split.test_periods)
 
     def calibrate(self, raw_scores) -> np.ndarray:
         """The calibrated probability of raw booster scores (unchanged without a calibrator)."""
@@ -89,13 +83,6 @@ class ModelVersion:
 
     def load_uplift_arms(self) -> dict[str, xgb.Booster]:
         return {arm: self.load_booster(f"booster_{arm}.ubj") for arm in ARMS}
-
-
-def _write_json_atomic(path: Path, payload: dict) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(payload, handle, indent=2, default=str)
-    os.replace(tmp, path)
 
 
 def _new_version_folder(
@@ -139,6 +126,7 @@ def register(
     pd.DataFrame(model.tuning.history).to_csv(path / TUNING_HISTORY_FILE, index=False)
     meta = {
         "target": target,
+        "kind": "response",
         "version": version,
         "created_at": created_at.isoformat(),
         "run_id": run_id,
@@ -170,8 +158,7 @@ def register(
         "data_fingerprint": model.data_fingerprint,
         **_provenance(manifest_hash),
     }
-    _write_json_atomic(path / META_FILE, meta)
-    return ModelVersion(target, version, path, meta)
+    return _save_meta(ModelVersion(target, version, path, ModelMeta.model_validate(meta)))
 
 
 def register_uplift(
@@ -193,7 +180,7 @@ def register_uplift(
     )
     meta = {
         "target": UPLIFT_TARGET,
-        "kind": "uplift",
+        "kind": UPLIFT,
         "version": version,
         "created_at": created_at.isoformat(),
         "run_id": run_id,
@@ -211,8 +198,12 @@ def register_uplift(
         "data_fingerprint": model.data_fingerprint,
         **_provenance(manifest_hash),
     }
-    _write_json_atomic(path / META_FILE, meta)
-    return ModelVersion(UPLIFT_TARGET, version, path, meta)
+    return _save_meta(ModelVersion(UPLIFT_TARGET, version, path, ModelMeta.model_validate(meta)))
+
+
+def _save_meta(version: ModelVersion) -> ModelVersion:
+    write_json_atomic(version.path / META_FILE, version.meta.as_json())
+    return version
 
 
 def load(models_dir: Path, target: str, version: str) -> ModelVersion:
@@ -221,7 +212,8 @@ def load(models_dir: Path, target: str, version: str) -> ModelVersion:
         raise FileNotFoundError(
             f"No model version {version!r} for target {target!r} in {models_dir}."
         )
-    return ModelVersion(target, version, path, json.loads((path / META_FILE).read_text()))
+    meta = ModelMeta.model_validate_json((path / META_FILE).read_text())
+    return ModelVersion(target, version, path, meta)
 
 
 def aliases(models_dir: Path, target: str) -> dict[str, str]:
@@ -240,11 +232,11 @@ def set_alias(models_dir: Path, target: str, alias: str, version: str) -> None:
     current = aliases(models_dir, target)
     if alias == "champion" and current.get("champion") not in (None, version):
         history = [*champion_history(models_dir, target), current["champion"]]
-        _write_json_atomic(models_dir / target / "champion_history.json", history)
+        write_json_atomic(models_dir / target / "champion_history.json", history)
     updated = current | {alias: version}
     if alias == "champion" and updated.get("challenger") == version:
         del updated["challenger"]  # promoted: no longer waiting
-    _write_json_atomic(models_dir / target / "aliases.json", updated)
+    write_json_atomic(models_dir / target / "aliases.json", updated)
 
 
 def list_versions(models_dir: Path, target: str) -> list[ModelVersion]:
@@ -268,8 +260,8 @@ def rollback(models_dir: Path, target: str) -> str:
         raise ValueError(f"No earlier champion of {target!r} to roll back to.")
     previous = history[-1]
     current = aliases(models_dir, target) | {"champion": previous}
-    _write_json_atomic(models_dir / target / "aliases.json", current)
-    _write_json_atomic(models_dir / target / "champion_history.json", history[:-1])
+    write_json_atomic(models_dir / target / "aliases.json", current)
+    write_json_atomic(models_dir / target / "champion_history.json", history[:-1])
     return previous
 
 
@@ -279,53 +271,7 @@ def resolve(models_dir: Path, target: str, alias_or_version: str = "champion") -
     return load(models_dir, target, version)
 
 
-@dataclass(frozen=True)
-class PromotionDecision:
-    is_promoted: bool
-    alias: str  # what the candidate became: champion or challenger
-    metric: str  # roc_auc for response models, qini_coefficient for uplift models
-    candidate_value: float
-    champion_version: str | None
-    champion_value: float | None
-    reason: str
-
-
-def _judge(model: ModelVersion, test_frame: pd.DataFrame, metric: str) -> float:
-    """``metric`` of a registered model on ``test_frame``, in the order training sorts rows (tied
-    scores make ranking metrics depend on row order)."""
-    test_frame = test_frame.sort_values([PERIOD_ID, CUSTOMER_ID], ignore_index=True)
-    if metric == "qini_coefficient":
-        uplift, _ = predict_uplift(model.load_uplift_arms(), model.spec, test_frame)
-        return uplift_metrics(test_frame[LABEL], test_frame[TREATMENT], uplift)[metric]
-    scores = predict(model.load_booster(), model.spec, test_frame)
-    return float(roc_auc_score(test_frame[LABEL].astype(int), scores))
-
-
-def promote_if_better(
-    models_dir: Path, candidate: ModelVersion, test_frame: pd.DataFrame, margin: float = 0.0
-) -> PromotionDecision:
-    """Make the candidate champion if there is none, or if it beats the champion on the
-    candidate's own test rows by ``margin`` (ROC AUC; Qini coefficient for uplift models);
-    otherwise it becomes challenger and waits for an explicit promote."""
-    target = candidate.target
-    metric = "qini_coefficient" if candidate.meta.get("kind") == "uplift" else "roc_auc"
-    value = float(candidate.meta["metrics"][metric])
+def champion(models_dir: Path, target: str) -> ModelVersion | None:
+    """The target's champion, or None before the first one: the one lookup every stage uses."""
     current = aliases(models_dir, target).get("champion")
-    if current is None:
-        set_alias(models_dir, target, "champion", candidate.version)
-        return PromotionDecision(True, "champion", metric, value, None, None, "no champion yet")
-    try:
-        champion_value = _judge(load(models_dir, target, current), test_frame, metric)
-    except ValueError as error:  # the champion's features no longer exist in the marts
-        set_alias(models_dir, target, "champion", candidate.version)
-        return PromotionDecision(
-            True, "champion", metric, value, current, None, f"champion cannot score: {error}"
-        )
-    gain = value - champion_value
-    if value >= champion_value + margin:
-        set_alias(models_dir, target, "champion", candidate.version)
-        reason = f"beats champion's {metric} by {gain:+.4f} (margin {margin})"
-        return PromotionDecision(True, "champion", metric, value, current, champion_value, reason)
-    set_alias(models_dir, target, "challenger", candidate.version)
-    reason = f"does not beat champion's {metric} by margin {margin} ({gain:+.4f})"
-    return PromotionDecision(False, "challenger", metric, value, current, champion_value, reason)
+    return None if current is None else load(models_dir, target, current)

@@ -48,12 +48,14 @@ def test_50k_model_within_001_of_the_oracle_and_report_shows_baseline(tmp_path):
 
 def test_measurement_recovers_the_true_lift_of_past_campaigns(tmp_path):
     from bullseye.core.settings import Settings
-    from bullseye.services import steps
+    from bullseye.services.measurement import evaluate_campaign
+    from ml.registry import store
 
     summary, data = _run(tmp_path, 20_000, kind="expected_profit")
     assert summary["audience_economics"]["expected_profit"] > 0
     settings = Settings(home=tmp_path / "home")
     for campaign in ("spring-apparel", "summer-sports", "back-to-school"):
-        outcome = steps.evaluate_campaign(settings, campaign, tmp_path / "eval", data.truth_dir)
+        model = store.champion(settings.models_dir, "campaign_response")
+        outcome = evaluate_campaign(settings, campaign, model, tmp_path / "eval", data.truth_dir)
         m, truth = outcome.measurement, outcome.truth["true_absolute_lift"]
         assert m.absolute_lift_low <= truth <= m.absolute_lift_high, campaign

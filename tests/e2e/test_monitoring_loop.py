@@ -13,7 +13,7 @@ from bullseye.cli import app
 from bullseye.datagen import GeneratorConfig, generate
 from flows.pipeline import pipeline
 from ml.registry import store as registry
-from monitoring.alerts import PublicationGatedError
+from monitoring.gates import PublicationGatedError
 from monitoring.workspace import MonitoringWorkspace
 from tests.conftest import AS_OF, SMALL_CUSTOMERS
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from flows.refresh import start_run
+from flows.context import start_run
 
 
 def test_given_overrides_replace_settings_and_missing_ones_keep_them(tmp_path):

@@ -41,3 +41,14 @@ def synthetic_training_frame(n_per_campaign: int = 1_500, campaigns: int = 4, se
 @pytest.fixture
 def training_frame():
     return synthetic_training_frame()
+
+
+def promote_if_better(models_dir, candidate, test_frame, margin=0.0):
+    """Decide (pure) against the current champion, then write the alias, as a run without
+    approval does."""
+    from ml.registry import promotion, store
+
+    champion = store.champion(models_dir, candidate.target)
+    decision = promotion.decide(candidate, champion, test_frame, margin)
+    promotion.apply(models_dir, candidate.target, decision, approved=True)
+    return decision

@@ -4,14 +4,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ml.activation.policy import (
+from ml.activation.arbitration import arbitrate
+from ml.activation.eligibility import (
     AudienceFilterError,
-    AudiencePolicy,
     Eligibility,
-    PolicyError,
     apply_eligibility,
     apply_filters,
-    arbitrate,
+)
+from ml.activation.policy import (
+    AudiencePolicy,
+    PolicyError,
     audience_economics,
     control_draw,
     select_audience,

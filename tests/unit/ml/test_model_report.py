@@ -5,6 +5,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from bullseye.reports import write_version_report
 from ml.modelling.evaluate import leakage_warnings
 from ml.modelling.train import TrainingConfig, train_response_model
 from ml.registry import store as registry
@@ -13,7 +14,7 @@ from ml.registry import store as registry
 def test_report_has_every_section(tmp_path, training_frame):
     model = train_response_model(training_frame, TrainingConfig(n_trials=3, seed=1))
     version = registry.register(model, tmp_path, None, "run1", {"oracle_roc_auc": 0.7123})
-    path = version.write_report("champion: no champion yet")
+    path = write_version_report(version, "champion: no champion yet")
     page = path.read_text()
     for section in (
         "Test metrics",
@@ -34,8 +35,8 @@ def test_report_has_every_section(tmp_path, training_frame):
     assert all(html.escape(w) in page for w in model.warnings)
     assert "<script src=" not in page  # self-contained: plotly.js is inlined
     assert f"{model.metrics.roc_auc:.4f}" in page
-    assert next(iter(version.meta["importance"])) == model.importance.index[0]
-    assert version.meta["data_summary"]["splits"]["test"]["rows"] == model.rows["test"]
+    assert next(iter(version.meta.importance)) == model.importance.index[0]
+    assert version.meta.data_summary["splits"]["test"]["rows"] == model.rows["test"]
 
 
 def test_leaked_feature_is_flagged(tmp_path, training_frame):
@@ -45,7 +46,7 @@ def test_leaked_feature_is_flagged(tmp_path, training_frame):
     assert any("refund_flag" in w for w in model.warnings)
     assert any("ROC AUC" in w for w in model.warnings)
     version = registry.register(model, tmp_path, None, "run1")
-    assert "Leakage warnings" in version.write_report().read_text()
+    assert "Leakage warnings" in write_version_report(version).read_text()
 
 
 def test_no_warning_for_spread_importance():

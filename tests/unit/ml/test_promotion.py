@@ -5,6 +5,7 @@ from typer.testing import CliRunner
 from bullseye.cli import app
 from ml.modelling.train import TrainingConfig, train_response_model
 from ml.registry import store as registry
+from tests.unit.ml.conftest import promote_if_better
 
 TARGET = "campaign_response"
 
@@ -57,12 +58,12 @@ def test_candidate_must_beat_champion_by_the_margin(tmp_path, training_frame):
     models_dir = tmp_path / "models"
     model = train_response_model(training_frame, TrainingConfig(n_trials=2, seed=1))
     first = registry.register(model, models_dir, None, "run1")
-    assert registry.promote_if_better(models_dir, first, training_frame).alias == "champion"
+    assert promote_if_better(models_dir, first, training_frame).alias == "champion"
     test_rows = training_frame[training_frame["period_id"].isin(model.test_periods)]
 
     # The same model again: equal AUC, so a positive margin keeps it waiting as challenger.
     second = registry.register(model, models_dir, None, "run2")
-    waiting = registry.promote_if_better(models_dir, second, test_rows, margin=0.005)
+    waiting = promote_if_better(models_dir, second, test_rows, margin=0.005)
     assert not waiting.is_promoted
     assert registry.aliases(models_dir, TARGET) == {
         "champion": first.version,
@@ -71,32 +72,36 @@ def test_candidate_must_beat_champion_by_the_margin(tmp_path, training_frame):
     assert waiting.champion_value == waiting.candidate_value
 
     third = registry.register(model, models_dir, None, "run3")
-    assert registry.promote_if_better(models_dir, third, test_rows, margin=0.0).is_promoted
+    assert promote_if_better(models_dir, third, test_rows, margin=0.0).is_promoted
     assert registry.resolve(models_dir, TARGET).version == third.version
 
 
 def test_approval_without_a_server_leaves_the_new_model_waiting(tmp_path, training_frame):
     """With promotion_approval but only Prefect's ephemeral server (a plain `bullseye run`),
-    nobody could answer a pause: the run goes on and the new model waits as challenger."""
+    nobody could answer a pause: the run goes on and the new model waits as challenger. The
+    decision itself writes nothing: the champion never changes until the decision is final."""
     from prefect import flow
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from bullseye.core.settings import Settings
-    from bullseye.services.steps import TrainingOutcome
-    from flows.approval import approve_promotion
+    from bullseye.services.training import TrainingOutcome
+    from flows.approval import settle_now
+    from ml.registry import promotion
 
     settings = Settings(home=tmp_path, promotion_approval=True)
     model = train_response_model(training_frame, TrainingConfig(n_trials=2, seed=1))
     first = registry.register(model, settings.models_dir, None, "run1")
-    registry.promote_if_better(settings.models_dir, first, training_frame)
+    promote_if_better(settings.models_dir, first, training_frame)
     second = registry.register(model, settings.models_dir, None, "run2")
     test_rows = training_frame[training_frame["period_id"].isin(model.test_periods)]
-    promotion = registry.promote_if_better(settings.models_dir, second, test_rows)
-    assert promotion.is_promoted  # equal AUC, no margin
+    champion = registry.champion(settings.models_dir, TARGET)
+    decision = promotion.decide(second, champion, test_rows)
+    assert decision.is_promoted  # equal AUC, no margin
+    assert registry.aliases(settings.models_dir, TARGET) == {"champion": first.version}
 
     @flow
     def decide() -> str | None:
-        return approve_promotion(settings, TrainingOutcome(model, second, promotion))
+        return settle_now(settings, TrainingOutcome(model, second, decision))
 
     with temporary_settings(restore_defaults={PREFECT_API_URL}):
         answer = decide()

@@ -9,16 +9,10 @@ import duckdb
 import pandas as pd
 import pytest
 
+from bullseye.core.catalog import MEMBERS_RELATION as MEMBERS_TABLE
+from ml.activation.destinations import FilesDestination, WarehouseDestination, WebhookDestination
 from ml.activation.policy import AudiencePolicy, select_audience
-from ml.activation.publish import (
-    MEMBERS_TABLE,
-    PUBLISHED_COLUMNS,
-    FilesDestination,
-    PublicationRequest,
-    WarehouseDestination,
-    WebhookDestination,
-    publish,
-)
+from ml.activation.publish import PUBLISHED_COLUMNS, PublicationRequest, publish
 from ml.modelling.evaluate import assign_deciles
 from tests.webhook import WebhookReceiver
 

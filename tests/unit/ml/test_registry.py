@@ -1,12 +1,13 @@
 from ml.modelling.train import TrainingConfig, predict, train_response_model
 from ml.registry import store as registry
+from tests.unit.ml.conftest import promote_if_better
 
 
 def test_register_load_and_promote(tmp_path, training_frame):
     model = train_response_model(training_frame, TrainingConfig(n_trials=3, seed=1))
     first = registry.register(model, tmp_path, None, "run1")
     test_rows = training_frame[training_frame["period_id"].isin(model.test_periods)]
-    decision = registry.promote_if_better(tmp_path, first, test_rows)
+    decision = promote_if_better(tmp_path, first, test_rows)
     assert decision.is_promoted
     assert registry.aliases(tmp_path, "campaign_response")["champion"] == first.version
 
@@ -19,7 +20,7 @@ def test_register_load_and_promote(tmp_path, training_frame):
 
     # The same model again does not beat the champion by a positive margin: challenger.
     second = registry.register(model, tmp_path, None, "run2")
-    decision = registry.promote_if_better(tmp_path, second, test_rows, margin=0.01)
+    decision = promote_if_better(tmp_path, second, test_rows, margin=0.01)
     assert not decision.is_promoted
     assert decision.alias == "challenger"
     assert decision.champion_value == decision.candidate_value
@@ -35,7 +36,7 @@ def test_registered_model_scores_calibrated_probabilities(tmp_path, training_fra
     model = train_response_model(training_frame, TrainingConfig(n_trials=3, seed=1))
     version = registry.register(model, tmp_path, None, "run1")
     assert version.calibrator is not None
-    assert version.meta["calibration"]["method"] in {"isotonic", "platt"}
+    assert version.meta.calibration["method"] in {"isotonic", "platt"}
     rows = training_frame[training_frame["period_id"] == "c3"]
     scored = score_customers(version, rows)
     raw = predict(version.load_booster(), version.spec, rows)

@@ -5,10 +5,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bullseye.reports import write_version_report
 from ml.activation.policy import AudiencePolicy, PolicyError, select_audience
 from ml.modelling.train import TrainingConfig
 from ml.modelling.uplift import qini_curve, train_uplift_model, uplift_by_decile, uplift_metrics
 from ml.registry import store as registry
+from tests.unit.ml.conftest import promote_if_better
 
 
 def uplift_frame(n_per_campaign: int = 4_000, campaigns: int = 4, seed: int = 0):
@@ -103,12 +105,12 @@ def test_uplift_model_is_registered_and_promoted_by_qini(tmp_path):
     model = train_uplift_model(frame, TrainingConfig(n_trials=2, seed=1))
     version = registry.register_uplift(model, tmp_path, None, "run1")
     test_rows = frame[frame["period_id"].isin(model.test_periods)]
-    first = registry.promote_if_better(tmp_path, version, test_rows)
+    first = promote_if_better(tmp_path, version, test_rows)
     assert (first.alias, first.metric) == ("champion", "qini_coefficient")
     again = registry.register_uplift(model, tmp_path, None, "run2")
-    decision = registry.promote_if_better(tmp_path, again, test_rows, margin=0.01)
+    decision = promote_if_better(tmp_path, again, test_rows, margin=0.01)
     assert decision.alias == "challenger"
     assert decision.champion_value == pytest.approx(decision.candidate_value)
-    page = again.write_report(decision.reason).read_text()
+    page = write_version_report(again, decision.reason).read_text()
     assert "Qini curve" in page
     assert "Uplift by decile" in page

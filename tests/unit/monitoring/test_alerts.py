@@ -7,14 +7,13 @@ import pytest
 
 from monitoring.alerts import (
     Alert,
-    GateStore,
-    PublicationGatedError,
     Thresholds,
     drift_alerts,
     notify,
     performance_alerts,
 )
 from monitoring.drift import DriftResult
+from monitoring.gates import GateStore, PublicationGatedError
 from tests.webhook import WebhookReceiver
 
 

@@ -1,0 +1,105 @@
+"""Publishing stage: select the audience by the policy, add reason codes for the chosen rows
+only, and publish to every destination, all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from bullseye.core.catalog import CUSTOMER_KEY
+from bullseye.core.dbt import manifest_hash
+from bullseye.core.params import AudiencePolicyParams
+from bullseye.core.settings import Settings
+from bullseye.services.scoring import Candidates, score_candidates
+from ml.activation.destinations import FilesDestination, WarehouseDestination, WebhookDestination
+from ml.activation.policy import AudiencePolicy, audience_economics, select_audience
+from ml.activation.publish import Publication, PublicationRequest, publish
+from ml.modelling.reasons import reason_codes
+from ml.registry.store import ModelVersion
+
+
+@dataclass(frozen=True)
+class ScoringOutcome:
+    model_version: str
+    scored: int
+    audience: pd.DataFrame
+    publication: Publication
+    policy: AudiencePolicy
+    economics: dict
+    eligibility: dict[str, int]  # customers excluded per rule, and eligible
+
+
+def destinations(settings: Settings) -> list:
+    """The configured destinations beside the files: the warehouse table, and the webhook."""
+    out: list = [WarehouseDestination(settings.warehouse_path)]
+    if settings.webhook_url:
+        out.append(
+            WebhookDestination(settings.webhook_url, settings.webhook_secret.get_secret_value())
+        )
+    return out
+
+
+def publish_candidates(
+    settings: Settings,
+    candidates: Candidates,
+    run_date: datetime,
+    run_id: str,
+    allocated: set[str] | None = None,
+    fail_before_commit: bool = False,
+) -> ScoringOutcome:
+    """Select the audience by the policy (among ``allocated`` keys when campaigns were
+    arbitrated), add reason codes, and publish to files, the warehouse table and the webhook
+    (when configured), all or nothing. The caller checks the campaign's publication gate."""
+    pool = candidates.scores
+    if allocated is not None:
+        pool = pool[pool[CUSTOMER_KEY].isin(allocated)]
+    audience = select_audience(pool, candidates.policy)
+    model = candidates.model
+    chosen = candidates.scoring.set_index(CUSTOMER_KEY).loc[audience[CUSTOMER_KEY]].reset_index()
+    reasons = reason_codes(model.load_booster(), model.spec, chosen)
+    audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)
+    spend = audience_economics(audience, candidates.policy)
+    publication = publish(
+        PublicationRequest(
+            audience,
+            candidates.campaign_id,
+            run_date.date(),
+            model.version,
+            run_id,
+            policy=candidates.policy.describe()
+            | {"uplift_model_version": candidates.uplift_version},
+            economics=spend,
+            data_as_of=run_date.isoformat(),
+            dbt_manifest_hash=manifest_hash(),
+        ),
+        FilesDestination(settings.audiences_dir),
+        destinations(settings),
+        fail_before_commit=fail_before_commit,
+    )
+    return ScoringOutcome(
+        model.version,
+        len(candidates.scoring),
+        audience,
+        publication,
+        candidates.policy,
+        spend,
+        candidates.eligibility,
+    )
+
+
+def score_and_publish(
+    settings: Settings,
+    model: ModelVersion,
+    campaign_id: str,
+    request: AudiencePolicyParams,
+    run_date: datetime,
+    run_id: str,
+    fail_before_commit: bool = False,
+) -> ScoringOutcome:
+    """One campaign, end to end without Prefect: score its candidates, select, publish."""
+    candidates = score_candidates(settings, model, campaign_id, request)
+    return publish_candidates(
+        settings, candidates, run_date, run_id, fail_before_commit=fail_before_commit
+    )

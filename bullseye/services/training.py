@@ -1,0 +1,105 @@
+"""Training stage: load the target's mart, train (pure, ml/modelling), register the version with
+its report, and decide its promotion. The decision is written later, once, by ``settle``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from bullseye.core.catalog import (
+    CUSTOMER_ID,
+    LABEL,
+    PERIOD_ID,
+    TARGET_NAME,
+    TRAINING_REQUIRED,
+    require_columns,
+)
+from bullseye.core.dbt import manifest_hash
+from bullseye.core.settings import Settings
+from bullseye.core.targets import Target
+from bullseye.core.warehouse import read_relation
+from bullseye.reports import write_version_report
+from ml.modelling.train import TrainedModel, TrainingConfig, train_response_model
+from ml.registry import promotion, store
+from ml.registry.promotion import PromotionDecision
+from ml.registry.store import ModelVersion
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    model: TrainedModel
+    version: ModelVersion
+    promotion: PromotionDecision
+
+
+def training_config(settings: Settings, target: Target) -> TrainingConfig:
+    return TrainingConfig(
+        target=target.name,
+        n_trials=settings.n_trials,
+        timeout_s=settings.tuning_timeout_s,
+        seed=settings.seed,
+        test_periods=settings.test_periods,
+        min_positives=target.min_positives,
+        storage=settings.optuna_storage,
+        n_workers=settings.tuning_workers,
+        use_segments=settings.segments_as_feature,
+    )
+
+
+def load_training_frame(settings: Settings, target: Target) -> pd.DataFrame:
+    """The target's examples from its kind's training mart."""
+    frame = read_relation(settings, target.training_relation)
+    require_columns(frame, target.training_relation, TRAINING_REQUIRED)
+    if target.is_behavioural:
+        frame = frame[frame[TARGET_NAME] == target.name].reset_index(drop=True)
+    return frame
+
+
+def truth_contacts(truth_dir: Path | None, columns: list[str]) -> pd.DataFrame | None:
+    """The generator's true probabilities per contact, keyed like the training marts."""
+    if truth_dir is None or not (Path(truth_dir) / "contacts.parquet").is_file():
+        return None
+    return pd.read_parquet(
+        Path(truth_dir) / "contacts.parquet", columns=["campaign_id", CUSTOMER_ID, *columns]
+    ).rename(columns={"campaign_id": PERIOD_ID})
+
+
+def oracle_roc_auc(model: TrainedModel, truth: pd.DataFrame | None) -> float | None:
+    """ROC AUC of the generator's true probabilities on a campaign-response model's test
+    contacts (the test periods are campaigns)."""
+    if truth is None:
+        return None
+    joined = model.test_scores.merge(truth, on=[PERIOD_ID, CUSTOMER_ID], how="inner")
+    if joined[LABEL].nunique() < 2:
+        return None
+    return float(roc_auc_score(joined[LABEL].astype(int), joined["p_response"]))
+
+
+def train_and_register(
+    settings: Settings,
+    target: Target,
+    run_id: str,
+    config: TrainingConfig | None = None,
+    truth_dir: Path | None = None,
+) -> TrainingOutcome:
+    """Train, register (with its HTML report) and decide whether the new version should replace
+    the champion; nothing is promoted yet. ``truth_dir``: generator ground truth (oracle)."""
+    frame = load_training_frame(settings, target)
+    truth = truth_contacts(truth_dir, ["p_response"])
+    champion = store.champion(settings.models_dir, target.name)
+    model = train_response_model(frame, config or training_config(settings, target))
+    reference = {"oracle_roc_auc": oracle_roc_auc(model, truth)}
+    version = store.register(model, settings.models_dir, manifest_hash(), run_id, reference)
+    test_rows = frame[frame[PERIOD_ID].isin(model.test_periods)]
+    decision = promotion.decide(version, champion, test_rows, settings.promotion_margin)
+    write_version_report(version, f"{decision.alias}: {decision.reason}")
+    return TrainingOutcome(model, version, decision)
+
+
+def settle(settings: Settings, target: str, decision: PromotionDecision, approved: bool) -> str:
+    """Write the decided alias, once (call under the warehouse lock): champion when promoted and
+    approved, challenger otherwise. Returns the alias."""
+    return promotion.apply(settings.models_dir, target, decision, approved)

@@ -1,0 +1,97 @@
+"""What the restructuring promised: the same figures as before it, one dbt build however many
+campaigns a run scores, and a champion that changes only once its promotion is final."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
+
+from bullseye.core.dbt import invocations
+from flows.score import score
+from flows.train import train_target
+from ml.registry import store
+from tests.conftest import AS_OF
+from tests.e2e.test_pipeline_flow import run  # noqa: F401  (the module's shared pipeline runs)
+
+GOLDEN = Path(__file__).with_name("golden_summary.json")
+FLOAT_TOLERANCE = 1e-6
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a == pytest.approx(b, rel=FLOAT_TOLERANCE, abs=FLOAT_TOLERANCE)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def test_summary_figures_match_those_before_the_restructuring(run):  # noqa: F811
+    """tests/e2e/golden_summary.json holds the figures the pipeline gave on this landing, seed
+    and settings at commit fc3282b (before bullseye/steps.py was split into services)."""
+    _, summary, _, _ = run
+    golden = json.loads(GOLDEN.read_text())
+    different = {k: (summary[k], v) for k, v in golden.items() if not _close(summary[k], v)}
+    assert different == {}
+
+
+def test_scoring_three_campaigns_builds_dbt_once(run, small_data):  # noqa: F811
+    home, *_ = run
+    campaigns = ["winter-sale", "autumn-newsletter", "back-to-school"]
+    with invocations() as calls:
+        scored = score(
+            campaign_ids=campaigns,
+            policy={"kind": "top_k", "top_k": 100},
+            as_of=AS_OF,
+            home=home,
+        )
+    assert len(calls) == 1, calls
+    assert set(scored["campaigns"]) == set(campaigns)
+    keys = [set(pd.read_csv(scored["campaigns"][c]["csv"])["customer_key"]) for c in campaigns]
+    overlaps = [a & b for i, a in enumerate(keys) for b in keys[i + 1 :]]
+    assert not any(overlaps), "arbitration gives each customer to one campaign at most"
+
+
+def test_a_promotion_awaiting_approval_leaves_the_champion_scoring(
+    run,  # noqa: F811
+    small_data,
+    tmp_path,
+    monkeypatch,
+):
+    """A score run started while a new model awaits approval publishes with the previous
+    champion; once approved, the next run scores with the new one."""
+    source, *_ = run
+    home = tmp_path / "home"
+    shutil.copytree(source / "warehouse", home / "warehouse")
+    shutil.copytree(source / "models", home / "models")
+    before = store.champion(home / "models", "campaign_response").version
+    monkeypatch.setenv("BULLSEYE_PROMOTION_APPROVAL", "true")
+    monkeypatch.setenv("BULLSEYE_PROMOTION_MARGIN", "0")  # an equal model is promoted
+    # As `bullseye train` runs it: on Prefect's ephemeral server nobody can answer a pause, so
+    # the new model waits as challenger (a served run pauses instead: tests/deploy).
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        trained = train_target(
+            landing_dir=small_data.landing_dir, as_of=AS_OF, home=home, n_trials=4
+        )
+    new = trained["model_version"]
+    assert trained["alias"] == "challenger"
+    assert trained["promotion"].startswith("awaiting approval")
+    assert store.aliases(home / "models", "campaign_response") == {
+        "champion": before,
+        "challenger": new,
+    }
+
+    waiting = score(campaign_ids=["winter-sale"], as_of=AS_OF, home=home)
+    assert waiting["campaigns"]["winter-sale"]["model_version"] == before
+    published = pd.read_csv(waiting["campaigns"]["winter-sale"]["csv"])
+    assert set(published["model_version"]) == {before}
+
+    store.promote(home / "models", "campaign_response", new)  # the approval
+    approved = score(campaign_ids=["winter-sale"], as_of=AS_OF, home=home)
+    assert approved["campaigns"]["winter-sale"]["model_version"] == new
