@@ -65,10 +65,10 @@ def child_stages(customers: int, work: Path) -> dict:
     # One build, the flows' own (bullseye.core.dbt.build): scoring marts for winter-sale too.
     timed("dbt_build", lambda: build(settings, invocation))
     timed("profile_segments", lambda: profiling.profile_customers(settings, as_of, work / "run"))
-    training = replace(training.training_config(settings, target), storage=None)
+    config = replace(training.training_config(settings, target), storage=None)
     trained = timed(
         "train",
-        lambda: training.train_and_register(settings, target, "bench", training, data.truth_dir),
+        lambda: training.train_and_register(settings, target, "bench", config, data.truth_dir),
     )
     policy = AudiencePolicyParams(top_k=5_000)
 

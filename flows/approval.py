@@ -42,9 +42,9 @@ def settle_now(settings: Settings, trained: TrainingOutcome) -> str | None:
     summary, or None when no approval was involved."""
     target, version = trained.version.target, trained.version.version
     if not needs_approval(settings, trained):
-        settle(settings, target, trained.promotion, approved=True)
+        settle(settings, trained, approved=True)
         return None
-    settle(settings, target, trained.promotion, approved=False)
+    hold_for_approval(settings, trained)
     get_run_logger().warning(
         "%s %s %s, but approval needs a Prefect server (PREFECT_API_URL) to answer on; it waits "
         "as challenger",
@@ -73,12 +73,13 @@ def await_approval(settings: Settings, trained: TrainingOutcome) -> PromotionApp
 def settle_answer(settings: Settings, trained: TrainingOutcome, answer: PromotionApproval) -> str:
     """Under the warehouse lock: write the person's answer; returns it for the summary."""
     version = trained.version.version
-    settle(settings, trained.version.target, trained.promotion, approved=answer.approve)
-    if answer.approve:
-        return f"approved by {answer.reviewer}: {version} is champion ({answer.note})"
-    return f"declined by {answer.reviewer}: {version} stays challenger ({answer.note})"
+    verdict = "approved" if answer.approve else "declined"
+    note = f"{verdict} by {answer.reviewer} ({answer.note})"
+    alias = settle(settings, trained, approved=answer.approve, note=note)
+    return f"{note}: {version} is {alias}"
 
 
 def hold_for_approval(settings: Settings, trained: TrainingOutcome) -> None:
     """Under the warehouse lock, before the run pauses: the new model waits as challenger."""
-    settle(settings, trained.version.target, trained.promotion, approved=False)
+    note = f"awaiting approval ({trained.promotion.reason})"
+    settle(settings, trained, approved=False, note=note)

@@ -31,6 +31,7 @@ from flows.approval import (
 from flows.context import start_run
 from flows.pipeline_summary import pipeline_summary
 from flows.refresh import refresh_warehouse
+from flows.retrain import retrain_on_alerts
 from flows.score import scoring_stage
 from flows.tasks import CAMPAIGN_RESPONSE, profile, train, train_uplift
 
@@ -84,7 +85,7 @@ def pipeline(
     def score_and_publish(refreshed, approval):
         campaigns = resolve_campaigns(settings, campaign_ids)
         uplift = train_uplift(settings, target, run_id, truth_dir)
-        stage = scoring_stage(settings, target, campaigns, policy, run_id, run.as_of, landing_dir)
+        stage = scoring_stage(settings, target, campaigns, policy, run_id, run.as_of)
         if campaigns[0] in stage.gated:
             raise stage.gated[campaigns[0]]
         return pipeline_summary(
@@ -109,7 +110,11 @@ def pipeline(
             # other runs may have rebuilt the marts while this one waited
             refreshed = refresh_warehouse(landing_dir, run.as_of, settings, targets, requested)
             summary = score_and_publish(refreshed, approval)
-    summary = summary.model_copy(update={"summary_path": str(run.run_dir / "summary.json")})
+    # Outside the lock: training refreshes the warehouse itself (and may wait for approval).
+    retraining = retrain_on_alerts(settings, target.name, summary.alerts, landing_dir, run.as_of)
+    summary = summary.model_copy(
+        update={"retraining": retraining, "summary_path": str(run.run_dir / "summary.json")}
+    )
     text = render_summary(summary)
     print(text)
     result = run.close(summary, f"```\n{text}\n```", "pipeline-summary", "Bullseye run summary")

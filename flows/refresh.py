@@ -53,7 +53,6 @@ def quality_gate(settings: Settings) -> list[dict]:
 
 @dataclass(frozen=True)
 class Refresh:
-    invocation: DbtInvocation
     reconciliation: dict[str, dict]
     data_quality: list[dict]
 
@@ -72,7 +71,7 @@ def refresh_warehouse(
     invocation = DbtInvocation(as_of, tuple(dbt_targets_var(targets)))
     build(settings, invocation)
     data_quality = quality_gate(settings)
-    return Refresh(invocation, row_reconciliation(settings), data_quality)
+    return Refresh(row_reconciliation(settings), data_quality)
 
 
 @task(name="build-scoring-marts", cache_policy=NO_CACHE)

@@ -14,6 +14,16 @@ from bullseye.core.settings import Settings
 TRAIN_DEPLOYMENT = "train/train-{target}"
 
 
+def retrain_on_alerts(
+    settings: Settings, target: str, alerts: list, landing_dir: Path | None, as_of: datetime
+) -> dict | None:
+    """Start retraining when monitoring raised alerts and the retrain action is on (call with
+    the warehouse lock released); returns how, or None when nothing was started."""
+    if not (alerts and settings.drift_retrain):
+        return None
+    return trigger_training(settings, target, landing_dir, as_of)
+
+
 def trigger_training(
     settings: Settings, target: str, landing_dir: Path | None, as_of: datetime
 ) -> dict | None:

@@ -2,8 +2,8 @@
 
 ``scoring_stage`` is the part the pipeline shares: score each campaign's candidates from the
 scoring marts (built once, keyed by campaign, by the refresh), arbitrate between campaigns of
-the same run, check drift (alerts, gates), publish what is not gated, and start retraining when
-an alert asks for it.
+the same run, check drift (alerts, gates) and publish what is not gated. Retraining on an alert
+starts after the warehouse lock is released.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from bullseye.services.results import ScoringStage
 from bullseye.services.scoring import resolve_campaigns
 from flows.context import start_run
 from flows.refresh import build_scoring_marts
-from flows.retrain import trigger_training
+from flows.retrain import retrain_on_alerts
 from flows.tasks import CAMPAIGN_RESPONSE, artifact_key, monitor, publish_audience, score_candidates
 from ml.activation.arbitration import arbitrate
 from ml.registry import store
@@ -42,7 +42,6 @@ def scoring_stage(
     policy: AudiencePolicyParams,
     run_id: str,
     as_of: datetime,
-    landing_dir: Path | None,
 ) -> ScoringStage:
     """Score, arbitrate, monitor and publish ``campaign_ids`` with the champion of this moment:
     looked up once, so every campaign, reason code, drift check and manifest of the run names
@@ -91,18 +90,14 @@ def scoring_stage(
             key=f"drift-report-{artifact_key(c)}",
             description=f"Evidently data and prediction drift of {c}'s scoring set",
         )
-    alerts = [a for m in monitored.values() for a in m.alerts]
-    retraining = None
-    if alerts and settings.drift_retrain:
-        retraining = trigger_training(settings, target.name, landing_dir, as_of)
     return ScoringStage(
         campaign_ids,
         outcomes,
         monitored,
         gated,
         [] if allocation is None else allocation.to_dict(orient="records"),
-        alerts,
-        retraining,
+        [a for m in monitored.values() for a in m.alerts],
+        retraining=None,  # started by the caller once it has released the warehouse lock
     )
 
 
@@ -147,8 +142,11 @@ def score(
             policy,
             run.run_id,
             run.as_of,
-            landing_dir,
         )
+    # Outside the lock: training refreshes the warehouse itself (and may wait for approval).
+    retraining = retrain_on_alerts(
+        settings, CAMPAIGN_RESPONSE, stage.alerts, landing_dir, run.as_of
+    )
     result = {
         "run_id": run.run_id,
         "as_of": run.as_of.isoformat(),
@@ -156,7 +154,7 @@ def score(
         "allocation": stage.allocation,
         "alerts": [a.as_dict() for a in stage.alerts],
         "gated_campaigns": sorted(stage.gated),
-        "retraining": stage.retraining,
+        "retraining": retraining,
     }
     lines = [f"# Scoring run {run.run_id}", ""]
     for c, info in result["campaigns"].items():

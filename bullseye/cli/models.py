@@ -78,9 +78,12 @@ def models_promote(
     version: str, target: TargetOption = "campaign_response", home: HomeOption = None
 ) -> None:
     """Make a version champion (scoring uses the champion)."""
+    from bullseye.core.locks import warehouse_lock
     from ml.registry import store as registry
 
-    registry.promote(_models_dir(home), target, version)
+    config = settings(home)
+    with warehouse_lock(config, "bullseye models promote"):  # never between a run's reads
+        registry.promote(config.models_dir, target, version)
     typer.echo(f"{target}: {version} is champion")
 
 
@@ -88,9 +91,12 @@ def models_promote(
 @user_errors(ValueError)
 def models_rollback(target: TargetOption = "campaign_response", home: HomeOption = None) -> None:
     """Return to the previous champion."""
+    from bullseye.core.locks import warehouse_lock
     from ml.registry import store as registry
 
-    previous = registry.rollback(_models_dir(home), target)
+    config = settings(home)
+    with warehouse_lock(config, "bullseye models rollback"):
+        previous = registry.rollback(config.models_dir, target)
     typer.echo(f"{target}: {previous} is champion again")
 
 

@@ -30,7 +30,12 @@ from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 from prefect_dbt.core.runner import FAILURE_STATUSES
 
 from bullseye.core.settings import DBT_PROJECT_DIR, Settings
-from bullseye.core.warehouse import DbtInvocation, dbt_env, release_dbt_connection
+from bullseye.core.warehouse import (
+    DbtInvocation,
+    dbt_env,
+    release_dbt_connection,
+    write_scoring_requests,
+)
 
 # Rebuilds the list of campaigns due (upcoming, plus those in landing.scoring_requests) and
 # everything built from it: campaign_eligibility, scoring_campaign and marts.campaigns, with
@@ -116,12 +121,7 @@ def build_scoring(
     ones, keyed by campaign_id (DuckDB; on a warehouse adapter the EL tool loads the
     requests table)."""
     with duckdb.connect(str(settings.warehouse_path)) as con:
-        con.execute("create schema if not exists landing")
-        con.execute("create or replace table landing.scoring_requests (campaign_id varchar)")
-        if campaign_ids:
-            con.executemany(
-                "insert into landing.scoring_requests values (?)", [[c] for c in campaign_ids]
-            )
+        write_scoring_requests(con, campaign_ids)
     build(settings, invocation, SCORING_SELECT)
 
 

@@ -74,16 +74,18 @@ def register_landing(
     with duckdb.connect(str(settings.warehouse_path)) as con:
         for statement in landing_view_sql(inventory):
             con.execute(statement)
-        con.execute("create or replace table landing.scoring_requests (campaign_id varchar)")
-        if campaign_ids:
-            con.executemany(
-                "insert into landing.scoring_requests values (?)", [[c] for c in campaign_ids]
-            )
+        write_scoring_requests(con, campaign_ids)
 
 
-# The scoring marts: every campaign due (int_campaigns_due), keyed by campaign_id, built with
-# the rest of the warehouse. bullseye.core.dbt.SCORING_SELECT rebuilds them for a scoring run.
-SCORING_MODELS = ("campaign_eligibility", "scoring_campaign")
+def write_scoring_requests(con: duckdb.DuckDBPyConnection, campaign_ids: Sequence[str]) -> None:
+    """``landing.scoring_requests``: the campaigns a run asks to score besides the upcoming ones
+    (ids go in as bound parameters, never into SQL text)."""
+    con.execute("create schema if not exists landing")
+    con.execute("create or replace table landing.scoring_requests (campaign_id varchar)")
+    if campaign_ids:
+        con.executemany(
+            "insert into landing.scoring_requests values (?)", [[c] for c in campaign_ids]
+        )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from bullseye.core.catalog import CUSTOMER_KEY
 from bullseye.core.dbt import manifest_hash
 from bullseye.core.params import AudiencePolicyParams
 from bullseye.core.settings import Settings
+from bullseye.services.monitoring import gates
 from bullseye.services.scoring import Candidates, score_candidates
 from ml.activation.destinations import FilesDestination, WarehouseDestination, WebhookDestination
 from ml.activation.policy import AudiencePolicy, audience_economics, select_audience
@@ -98,7 +99,9 @@ def score_and_publish(
     run_id: str,
     fail_before_commit: bool = False,
 ) -> ScoringOutcome:
-    """One campaign, end to end without Prefect: score its candidates, select, publish."""
+    """One campaign, end to end without Prefect: score its candidates, select, publish (refused
+    while the campaign's publication gate waits for an acknowledgement)."""
+    gates(settings).check(campaign_id)
     candidates = score_candidates(settings, model, campaign_id, request)
     return publish_candidates(
         settings, candidates, run_date, run_id, fail_before_commit=fail_before_commit

@@ -85,8 +85,9 @@ def train_and_register(
     config: TrainingConfig | None = None,
     truth_dir: Path | None = None,
 ) -> TrainingOutcome:
-    """Train, register (with its HTML report) and decide whether the new version should replace
-    the champion; nothing is promoted yet. ``truth_dir``: generator ground truth (oracle)."""
+    """Train, register and decide whether the new version should replace the champion; nothing
+    is promoted yet (``settle`` writes the alias and the report). ``truth_dir``: generator
+    ground truth, for the oracle."""
     frame = load_training_frame(settings, target)
     truth = truth_contacts(truth_dir, ["p_response"])
     champion = store.champion(settings.models_dir, target.name)
@@ -95,11 +96,18 @@ def train_and_register(
     version = store.register(model, settings.models_dir, manifest_hash(), run_id, reference)
     test_rows = frame[frame[PERIOD_ID].isin(model.test_periods)]
     decision = promotion.decide(version, champion, test_rows, settings.promotion_margin)
-    write_version_report(version, f"{decision.alias}: {decision.reason}")
     return TrainingOutcome(model, version, decision)
 
 
-def settle(settings: Settings, target: str, decision: PromotionDecision, approved: bool) -> str:
-    """Write the decided alias, once (call under the warehouse lock): champion when promoted and
-    approved, challenger otherwise. Returns the alias."""
-    return promotion.apply(settings.models_dir, target, decision, approved)
+def settle(
+    settings: Settings, outcome: TrainingOutcome, approved: bool, note: str | None = None
+) -> str:
+    """Write the decided alias, once (call under the warehouse lock), and the version's report
+    with what happened: champion when promoted and approved, challenger otherwise (also when
+    the champion changed while a person decided). Returns the alias written."""
+    decision = outcome.promotion
+    alias = promotion.apply(settings.models_dir, outcome.version.target, decision, approved)
+    if alias == promotion.CHALLENGER and decision.is_promoted and approved:
+        note = f"the champion changed since this decision ({decision.reason})"
+    write_version_report(outcome.version, f"{alias}: {note or decision.reason}")
+    return alias

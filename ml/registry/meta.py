@@ -1,6 +1,7 @@
 """What ``model.json`` holds, typed: the registry's contract with every reader of a version.
 
-The file format is unchanged (the same keys as before this model existed); reading it through
+The file keeps every key it had before this model existed (and now writes absent optional
+fields as null, plus ``kind`` on response models); reading it through
 ``ModelMeta`` means a missing or renamed field fails on load, naming the field, instead of as a
 ``KeyError`` deep in a scoring run.
 """

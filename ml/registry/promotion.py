@@ -17,7 +17,7 @@ from sklearn.metrics import roc_auc_score
 from bullseye.core.catalog import CUSTOMER_ID, LABEL, PERIOD_ID, TREATMENT
 from ml.modelling.train import predict
 from ml.modelling.uplift import predict_uplift, uplift_metrics
-from ml.registry.store import ModelVersion, set_alias
+from ml.registry.store import ModelVersion, aliases, set_alias
 
 CHAMPION, CHALLENGER = "champion", "challenger"
 
@@ -98,7 +98,13 @@ def decide(
 
 def apply(models_dir: Path, target: str, decision: PromotionDecision, approved: bool) -> str:
     """Write the decision's alias once: champion when promoted and approved (or no approval is
-    needed), challenger otherwise. Call under the warehouse lock. Returns the alias written."""
-    alias = CHAMPION if decision.is_promoted and approved else CHALLENGER
+    needed), challenger otherwise. Call under the warehouse lock. Returns the alias written.
+
+    A promotion decided against a champion that has been replaced since (another run promoted
+    one, or a person rolled back, while this run waited for approval) is not applied: the
+    candidate waits as challenger, to be judged again or promoted explicitly."""
+    current = aliases(models_dir, target).get(CHAMPION)
+    is_current = current == decision.champion_version
+    alias = CHAMPION if decision.is_promoted and approved and is_current else CHALLENGER
     set_alias(models_dir, target, alias, decision.candidate_version)
     return alias

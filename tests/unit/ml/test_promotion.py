@@ -110,3 +110,26 @@ def test_approval_without_a_server_leaves_the_new_model_waiting(tmp_path, traini
         "champion": first.version,
         "challenger": second.version,
     }
+
+
+def test_a_decision_against_a_replaced_champion_is_not_applied(tmp_path, training_frame):
+    """Decided against champion A; while a person decided, B became champion: the approval
+    leaves the candidate as challenger instead of replacing B unjudged."""
+    from ml.registry import promotion
+
+    models_dir = tmp_path / "models"
+    model = train_response_model(training_frame, TrainingConfig(n_trials=2, seed=1))
+    a = registry.register(model, models_dir, None, "a")
+    registry.promote(models_dir, TARGET, a.version)
+    candidate = registry.register(model, models_dir, None, "candidate")
+    test_rows = training_frame[training_frame["period_id"].isin(model.test_periods)]
+    decision = promotion.decide(candidate, registry.champion(models_dir, TARGET), test_rows)
+    assert decision.is_promoted
+    assert decision.champion_version == a.version
+    b = registry.register(model, models_dir, None, "b")
+    registry.promote(models_dir, TARGET, b.version)  # meanwhile
+    assert promotion.apply(models_dir, TARGET, decision, approved=True) == "challenger"
+    assert registry.aliases(models_dir, TARGET) == {
+        "champion": b.version,
+        "challenger": candidate.version,
+    }
