@@ -24,6 +24,7 @@ def drifted_data(tmp_path_factory):
     return generate(tmp_path_factory.mktemp("drifted"), config)
 
 
+@pytest.mark.slow  # three pipelines' worth of work (about 5 minutes on 2 cores)
 def test_drift_gates_retrains_and_publishes_after_ack(drifted_data, tmp_path):
     home = tmp_path / "home"
     kwargs = dict(

@@ -22,31 +22,7 @@ from flows.score import score
 from flows.train import train_target
 from ml.activation.policy import GLOBAL_HOLDOUT, control_draw
 from tests.conftest import AS_OF
-from tests.webhook import WebhookReceiver
-
-SUPPRESSED = [f"C{i:08d}" for i in range(1, 2_001, 7)]  # every 7th customer
-
-
-@pytest.fixture(scope="module")
-def run(small_data, tmp_path_factory):
-    home = tmp_path_factory.mktemp("pipeline-home")
-    suppressions = home / "suppressed.csv"
-    pd.DataFrame({"customer_id": SUPPRESSED}).to_csv(suppressions, index=False)
-    kwargs = dict(
-        landing_dir=small_data.landing_dir,
-        as_of=AS_OF,
-        policy={"kind": "top_k", "top_k": 600},
-        truth_dir=small_data.truth_dir,
-        home=home,
-        n_trials=4,
-    )
-    with WebhookReceiver() as receiver, pytest.MonkeyPatch.context() as env:
-        env.setenv("BULLSEYE_WEBHOOK_URL", receiver.url)
-        env.setenv("BULLSEYE_SUPPRESSION_FILE", str(suppressions))
-        env.setenv("BULLSEYE_GLOBAL_HOLDOUT_SHARE", "0.05")
-        first = pipeline(**kwargs)
-        second = pipeline(**kwargs)
-    return home, first, second, receiver.received
+from tests.e2e.conftest import SUPPRESSED
 
 
 def test_summary_has_metrics_paths_and_reconciliation(run):
@@ -143,7 +119,9 @@ def test_dirty_data_stops_at_the_gate_and_publishes_nothing(tmp_path):
     assert not (home / "models").exists()
 
 
-@pytest.mark.parametrize("target", ["purchase_within_30d", "churn_90d"])
+@pytest.mark.parametrize(
+    "target", [pytest.param("purchase_within_30d", marks=pytest.mark.slow), "churn_90d"]
+)
 def test_behavioural_targets_train_by_name(small_data, tmp_path, target):
     result = train_target(
         landing_dir=small_data.landing_dir, target=target, as_of=AS_OF, home=tmp_path, n_trials=3

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from bullseye.core.dbt import invocations
+from bullseye.core.settings import Settings
+from bullseye.core.targets import get_target, load_targets
+from bullseye.services.training import train_and_register
+from flows.approval import PromotionApproval, hold_for_approval, needs_approval, settle_answer
 from flows.score import score
-from flows.train import train_target
 from ml.registry import store
 from tests.conftest import AS_OF
-from tests.e2e.test_pipeline_flow import run  # noqa: F401  (the module's shared pipeline runs)
 
 GOLDEN = Path(__file__).with_name("golden_summary.json")
 FLOAT_TOLERANCE = 1e-6
@@ -32,7 +33,7 @@ def _close(a, b) -> bool:
     return a == b
 
 
-def test_summary_figures_match_those_before_the_restructuring(run):  # noqa: F811
+def test_summary_figures_match_those_before_the_restructuring(run):
     """tests/e2e/golden_summary.json holds the figures the pipeline gave on this landing, seed
     and settings at commit fc3282b (before bullseye/steps.py was split into services)."""
     _, summary, _, _ = run
@@ -41,7 +42,7 @@ def test_summary_figures_match_those_before_the_restructuring(run):  # noqa: F81
     assert different == {}
 
 
-def test_scoring_three_campaigns_builds_dbt_once(run, small_data):  # noqa: F811
+def test_scoring_three_campaigns_builds_dbt_once(run, small_data):
     home, *_ = run
     campaigns = ["winter-sale", "autumn-newsletter", "back-to-school"]
     with invocations() as calls:
@@ -58,31 +59,25 @@ def test_scoring_three_campaigns_builds_dbt_once(run, small_data):  # noqa: F811
     assert not any(overlaps), "arbitration gives each customer to one campaign at most"
 
 
-def test_a_promotion_awaiting_approval_leaves_the_champion_scoring(
-    run,  # noqa: F811
-    small_data,
-    tmp_path,
-    monkeypatch,
-):
+def test_a_promotion_awaiting_approval_leaves_the_champion_scoring(run, tmp_path):
     """A score run started while a new model awaits approval publishes with the previous
-    champion; once approved, the next run scores with the new one."""
+    champion; once approved, the next run scores with the new one. The writes are the paused
+    pipeline's own (hold as challenger under the lock, then the answer under the lock); the
+    pause itself, answered through a served deployment, is tests/deploy's."""
     source, *_ = run
     home = tmp_path / "home"
     shutil.copytree(source / "warehouse", home / "warehouse")
     shutil.copytree(source / "models", home / "models")
-    before = store.champion(home / "models", "campaign_response").version
-    monkeypatch.setenv("BULLSEYE_PROMOTION_APPROVAL", "true")
-    monkeypatch.setenv("BULLSEYE_PROMOTION_MARGIN", "0")  # an equal model is promoted
-    # As `bullseye train` runs it: on Prefect's ephemeral server nobody can answer a pause, so
-    # the new model waits as challenger (a served run pauses instead: tests/deploy).
-    with temporary_settings(restore_defaults={PREFECT_API_URL}):
-        trained = train_target(
-            landing_dir=small_data.landing_dir, as_of=AS_OF, home=home, n_trials=4
-        )
-    new = trained["model_version"]
-    assert trained["alias"] == "challenger"
-    assert trained["promotion"].startswith("awaiting approval")
-    assert store.aliases(home / "models", "campaign_response") == {
+    settings = Settings(home=home, promotion_approval=True, promotion_margin=0.0, n_trials=4)
+    target = get_target(load_targets(settings.targets_file), "campaign_response")
+    before = store.champion(settings.models_dir, target.name).version
+
+    trained = train_and_register(settings, target, "awaiting-approval")
+    assert needs_approval(settings, trained)  # an equal model, promoted at margin 0
+    assert store.champion(settings.models_dir, target.name).version == before  # decided only
+    hold_for_approval(settings, trained)
+    new = trained.version.version
+    assert store.aliases(settings.models_dir, target.name) == {
         "champion": before,
         "challenger": new,
     }
@@ -92,6 +87,7 @@ def test_a_promotion_awaiting_approval_leaves_the_champion_scoring(
     published = pd.read_csv(waiting["campaigns"]["winter-sale"]["csv"])
     assert set(published["model_version"]) == {before}
 
-    store.promote(home / "models", "campaign_response", new)  # the approval
+    answer = PromotionApproval(approve=True, reviewer="reviewer", note="checked the report")
+    assert settle_answer(settings, trained, answer).startswith("approved by reviewer")
     approved = score(campaign_ids=["winter-sale"], as_of=AS_OF, home=home)
     assert approved["campaigns"]["winter-sale"]["model_version"] == new
