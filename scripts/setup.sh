@@ -10,4 +10,6 @@ PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 # uv installs from the lock; it lives in the venv so nothing outside the project is touched.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check 'uv==0.13.9'
 export UV_NATIVE_TLS=1 UV_PYTHON_DOWNLOADS=never
-.venv/bin/python -m uv sync --frozen --inexact --quiet
+.venv/bin/python -m uv sync --frozen --inexact --quiet --compile-bytecode
+# Create (or migrate) Prefect's database now, so the first run's temporary server starts fast.
+PREFECT_SERVER_ANALYTICS_ENABLED=false .venv/bin/prefect server database upgrade -y >/dev/null

@@ -7,6 +7,7 @@ reads only file schemas, never the rows, so it is cheap on large folders. It fai
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -177,6 +178,22 @@ class LandingInventory:
         ]
 
 
+# Landing file names Bullseye reads: letters, digits, dot, dash, underscore and "=" (Hive-style
+# partitions), starting with a letter or digit. Anything else (quotes, semicolons, spaces,
+# parentheses) is refused: a file name must never be able to change the SQL that reads it.
+SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._=-]{0,254}")
+
+
+def _check_file_names(files: tuple[Path, ...], table: str) -> None:
+    unsafe = [f.name for f in files if not SAFE_FILE_NAME.fullmatch(f.name)]
+    if unsafe:
+        raise ContractError(
+            f"Landing table '{table}': {len(unsafe)} file name(s) outside the allowed pattern "
+            f"(letters, digits, '.', '-', '_', '='; starting with a letter or digit): "
+            f"{', '.join(repr(n) for n in unsafe[:3])}. Rename or remove them; nothing was read."
+        )
+
+
 def _find_files(root: Path, table: str) -> tuple[tuple[Path, ...], str]:
     folder = root / table
     for fmt in ("parquet", "csv"):
@@ -193,8 +210,9 @@ def _find_files(root: Path, table: str) -> tuple[tuple[Path, ...], str]:
 def _file_schema(path: Path, fmt: str) -> pa.Schema:
     if fmt == "parquet":
         return pq.read_schema(path)
-    rel = duckdb.sql(f"select * from read_csv('{path.as_posix()}', header=true) limit 0")
-    return rel.arrow().schema
+    with duckdb.connect() as con:  # the path is a bound parameter, never SQL text
+        sql = "select * from read_csv(?, header = true) limit 0"
+        return con.execute(sql, [path.as_posix()]).arrow().schema
 
 
 def check_landing(root: Path) -> LandingInventory:
@@ -214,6 +232,7 @@ def check_landing(root: Path) -> LandingInventory:
                 )
             tables[contract.name] = LandingTable(contract.name, (), "none", (), ())
             continue
+        _check_file_names(files, contract.name)
         seen: list[str] = []
         for path in files:
             schema = _file_schema(path, fmt)

@@ -8,6 +8,19 @@
     {{ dbt.safe_cast(column, api.Column.translate_type(type_name)) }}
 {%- endmacro %}
 
+{#-
+  A landing number as a finite double; null (so staging quarantines the row as invalid_<column>)
+  where it does not parse or is NaN or +/-infinity, which no amount, cost or revenue can be and
+  which would otherwise reach the models. Portable: NaN compares greater than every number on
+  DuckDB, PostgreSQL and Spark, so one bound excludes NaN and both infinities.
+-#}
+{% macro try_cast_number(column) -%}
+    case
+        when abs({{ try_cast(column, 'double') }}) <= 1.7976931348623157e308
+            then {{ try_cast(column, 'double') }}
+    end
+{%- endmacro %}
+
 {#- Trimmed text, empty strings as null. -#}
 {% macro clean_text(column) -%}
     nullif(trim({{ dbt.safe_cast(column, api.Column.translate_type('string')) }}), '')

@@ -7,9 +7,10 @@ import shutil
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from bullseye.core.dbt import SCORING_SELECT, build_scoring, invocations
 from bullseye.core.hashing import pseudonymise
 from bullseye.core.params import AudiencePolicyParams
 from bullseye.core.quality import find_breaches
@@ -303,6 +304,15 @@ def requested(small_data, tmp_path_factory) -> Settings:
         campaign_id=QUOTED_CAMPAIGN, name="O'Brien's spring"
     )
     upcoming.to_parquet(landing / "campaigns" / "part-quoted.parquet", index=False)
+    orders = pa.Table.from_pandas(
+        pd.read_parquet(landing / "orders").head(3).assign(order_id=["nan-1", "inf-1", "ninf-1"]),
+        preserve_index=False,
+    )
+    # pyarrow turns a pandas NaN into null: set the float values themselves
+    amount = orders.schema.get_field_index("amount")
+    nonfinite = pa.array([float("nan"), float("inf"), float("-inf")], pa.float64())
+    orders = orders.set_column(amount, "amount", nonfinite)
+    pq.write_table(orders, landing / "orders" / "part-nonfinite.parquet")
     return build_warehouse(landing, root / "home", ["autumn-newsletter", INJECTION])
 
 
@@ -355,18 +365,6 @@ def test_campaign_ids_with_quotes_are_data_not_sql(warehouse, requested):
     )
 
 
-def test_scoring_rebuild_is_one_dbt_invocation_for_every_campaign(requested, tmp_path):
-    home = tmp_path / "home"
-    shutil.copytree(requested.home, home)
-    settings = Settings(home=home)
-    asked = ["beauty-week", "autumn-newsletter", QUOTED_CAMPAIGN]
-    with invocations() as calls:
-        build_scoring(settings, DbtInvocation(AS_OF), asked)
-    assert [c.selection for c in calls] == [tuple(SCORING_SELECT)]
-    scoring = read_relation(settings, "marts.scoring_campaign")
-    assert set(scoring["campaign_id"]) == {"winter-sale", *asked}
-
-
 def test_customer_key_is_the_python_pseudonymisation(warehouse):
     """dbt's customer_key (macro pseudonymize) equals bullseye.core.hashing.pseudonymise, so a
     suppression file hashed in Python matches the warehouse's keys."""
@@ -397,3 +395,13 @@ def test_salt_with_a_quote_stays_a_literal(warehouse, tmp_path):
     assert len(keys) == 5
     for customer_id, key in keys:
         assert {key} == pseudonymise([customer_id], settings.pii_salt)
+
+
+def test_non_finite_amounts_are_quarantined(requested):
+    """NaN and +/-infinity parse as doubles but are no amount: quarantined as invalid_amount,
+    so they never reach a feature or a model."""
+    quarantined = read_relation(requested, "quarantine.quarantine_orders")
+    rows = quarantined[quarantined["order_id"].isin(["nan-1", "inf-1", "ninf-1"])]
+    assert sorted(rows["reject_reason"]) == ["invalid_amount"] * 3
+    staged = read_relation(requested, "staging.stg_landing__orders")
+    assert not staged["order_id"].isin(["nan-1", "inf-1", "ninf-1"]).any()

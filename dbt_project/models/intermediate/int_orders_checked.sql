@@ -19,7 +19,7 @@ typed as (
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('customer_id') }} as customer_id,
         {{ try_cast_utc_timestamp('ordered_at') }} as ordered_at,
-        {{ try_cast('amount', 'double') }} as amount,
+        {{ try_cast_number('amount') }} as amount,
         {{ clean_code('category') }} as category,
         {{ clean_code('channel') }} as channel,
         {{ clean_code('status') }} as status,

@@ -19,7 +19,7 @@ typed as (
         {{ clean_text('campaign_id') }} as campaign_id,
         {{ clean_text('customer_id') }} as customer_id,
         {{ try_cast_utc_timestamp('responded_at') }} as responded_at,
-        {{ try_cast('revenue', 'double') }} as revenue,
+        {{ try_cast_number('revenue') }} as revenue,
         {{ clean_text('responded_at') }} as responded_at__raw,
         {{ clean_text('revenue') }} as revenue__raw
     from deduplicated

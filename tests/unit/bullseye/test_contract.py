@@ -85,3 +85,37 @@ def test_csv_landing_is_accepted(tmp_path):
     (tmp_path / "customers.csv").write_text("customer_id,signup_at,region\nc1,2024-01-01,north\n")
     _orders(tmp_path)
     assert check_landing(tmp_path).tables["customers"].file_format == "csv"
+
+
+INJECTION = (
+    "z'); copy (select 'owned by a file name' as msg) to 'PWNED_BY_FILENAME.txt'; "
+    "select * from read_csv('z.csv"
+)
+
+
+@pytest.mark.parametrize("name", [f"{INJECTION}.csv", "my export.csv", "-x.csv", "a;b.parquet"])
+def test_unsafe_landing_file_names_are_refused_before_any_sql(tmp_path, monkeypatch, name):
+    """A file name reaches the SQL that reads the landing folder: one outside the safe pattern
+    is refused with the file named, and nothing it says is ever run."""
+    monkeypatch.chdir(tmp_path)
+    _customers(tmp_path / "landing")
+    _orders(tmp_path / "landing")
+    events = tmp_path / "landing" / "events"
+    events.mkdir()
+    (events / name).write_text("event_id,customer_id\n1,c1\n")
+    with pytest.raises(ContractError, match="outside the allowed pattern") as error:
+        check_landing(tmp_path / "landing")
+    assert repr(name) in str(error.value)
+    assert not list(tmp_path.rglob("PWNED*"))
+
+
+def test_csv_schema_is_read_with_the_path_as_a_parameter(tmp_path):
+    """A folder name with a quote (the landing root is the user's) is data, not SQL."""
+    root = tmp_path / "O'Brien's landing"
+    _customers(root)
+    _orders(root)
+    events = root / "events"
+    events.mkdir()
+    (events / "part-0.csv").write_text("event_id,customer_id,event_type,occurred_at\n")
+    inventory = check_landing(root)
+    assert inventory.tables["events"].file_format == "csv"
