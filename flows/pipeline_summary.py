@@ -76,6 +76,7 @@ def pipeline_summary(
         drift_report_json=str(drifted.json_path),
         drifted_feature_share=drifted.drifted_share,
         drifted_features=list(drifted.drifted_features),
+        drift_findings=drifted.findings,
         prediction_drift=drifted.is_prediction_drifted,
         alerts=[a.as_dict() for a in stage.alerts],
         gated_campaigns=sorted(stage.gated),

@@ -126,6 +126,8 @@ def monitor(
         run_id,
         as_of,
     )
+    for column, finding in outcome.drift.findings.items():
+        get_run_logger().warning("Drift: %s not tested (%s)", column, finding)
     if outcome.alerts:
         lines = [f"- **{a.kind}**: {a.message}" for a in outcome.alerts]
         if outcome.is_gated:

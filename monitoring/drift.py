@@ -34,8 +34,9 @@ DEFAULT_PREDICTION_THRESHOLD = 0.3
 
 @dataclass(frozen=True)
 class DriftResult:
-    drifted_share: float  # share of model features whose distribution drifted
+    drifted_share: float  # share of the tested features whose distribution drifted
     drifted_features: tuple[str, ...]
+    findings: dict[str, str]  # column -> why it was left out of the test (all null, constant)
     is_prediction_drifted: bool
     prediction_drift_score: float
     column_scores: dict[str, float]  # Evidently's drift score per column
@@ -53,6 +54,28 @@ def sample_rows(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
     return ordered.sample(n=rows, random_state=seed)
 
 
+def column_findings(
+    reference: pd.DataFrame, current: pd.DataFrame, numeric: list[str], categorical: list[str]
+) -> dict[str, str]:
+    """Columns no drift test can judge, with the reason: empty (all null) on either side, or a
+    single value in the reference rows (a numeric column's normed distance divides by its
+    spread; one category has no distribution). Real data has them: a feature from a table the
+    data set lacks, a flag nobody set. They are data findings, reported, not tested."""
+    findings = {}
+    for column in [*numeric, *categorical]:
+        ref, cur = reference[column].dropna(), current[column].dropna()
+        if ref.empty or cur.empty:
+            sides = [n for n, part in (("reference", ref), ("current", cur)) if part.empty]
+            findings[column] = f"all null in the {' and '.join(sides)} rows"
+        elif ref.nunique() == 1:
+            kind = "single category" if column in categorical else "constant"
+            findings[column] = (
+                f"{kind} in the reference rows ({ref.iloc[0]}); "
+                f"{cur.nunique()} distinct value(s) in the current rows"
+            )
+    return findings
+
+
 def drift_snapshot(
     reference: pd.DataFrame,
     current: pd.DataFrame,
@@ -65,7 +88,8 @@ def drift_snapshot(
     timestamp: datetime | None = None,
 ) -> Snapshot:
     """Evidently's data-drift preset on the features, a separately thresholded drift test on
-    the score (when the frames have one), and a data summary."""
+    the score (when the frames have one), and a data summary. Pass only testable columns
+    (``column_findings``)."""
     has_score = PREDICTION_COLUMN in current.columns and PREDICTION_COLUMN in reference.columns
     scored = [PREDICTION_COLUMN] if has_score else []
     columns = [*numeric, *categorical, *scored]
@@ -125,7 +149,12 @@ def drift_report(
     summary_columns: list[str] | None = None,
     timestamp: datetime | None = None,
 ) -> DriftResult:
-    """Run the drift snapshot, save its HTML and JSON in ``out_dir`` and read the verdicts."""
+    """Run the drift snapshot on the testable columns, save its HTML and JSON in ``out_dir`` and
+    read the verdicts; the other columns are returned as findings."""
+    findings = column_findings(reference, current, numeric, categorical)
+    numeric = [c for c in numeric if c not in findings]
+    categorical = [c for c in categorical if c not in findings]
+    summary_columns = [c for c in (summary_columns or []) if c not in findings]
     snapshot = drift_snapshot(
         reference,
         current,
@@ -147,6 +176,7 @@ def drift_report(
     return DriftResult(
         drifted_share=len(drifted_features) / max(len(features), 1),
         drifted_features=drifted_features,
+        findings=findings,
         is_prediction_drifted=PREDICTION_COLUMN in drifted,
         prediction_drift_score=scores.get(PREDICTION_COLUMN, 0.0),
         column_scores=scores,

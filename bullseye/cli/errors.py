@@ -46,6 +46,7 @@ def user_error_types() -> tuple[type[Exception], ...]:
     from bullseye.core.targets import TargetsFileError
     from ml.activation.eligibility import AudienceFilterError
     from ml.activation.policy import PolicyError
+    from ml.activation.score import ScoringGuardError
     from ml.measurement.lift import MeasurementError
     from ml.modelling.data import TrainingDataError
     from monitoring.gates import PublicationGatedError
@@ -60,6 +61,7 @@ def user_error_types() -> tuple[type[Exception], ...]:
         ValidationError,
         MeasurementError,
         PublicationGatedError,
+        ScoringGuardError,
     )
 
 

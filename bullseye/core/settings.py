@@ -112,6 +112,12 @@ class Settings(BaseSettings):
         default=False,
         description="Add the behavioural segment (k-means fitted on training rows) as a feature.",
     )
+    min_distinct_scores: int = Field(
+        default=10,
+        ge=1,
+        description="Refuse to publish when a campaign's scores take fewer distinct values than "
+        "this (among at least 100 customers): the audience would be ranked by nothing.",
+    )
     targets_file: Path = Field(
         default=PROJECT_ROOT / "config" / "targets.yml",
         description="YAML file declaring the prediction targets.",

@@ -89,6 +89,7 @@ class PipelineSummary(BaseModel):
     drift_report_json: str
     drifted_feature_share: float
     drifted_features: list[str]
+    drift_findings: dict[str, str]  # columns left out of the drift test, and why
     prediction_drift: bool
     alerts: list[dict[str, Any]]
     gated_campaigns: list[str]

@@ -25,7 +25,13 @@ from bullseye.core.settings import Settings
 from bullseye.core.warehouse import read_query, read_relation
 from ml.activation.eligibility import Eligibility, apply_eligibility, apply_filters
 from ml.activation.policy import VALUE_COLUMN, AudiencePolicy, expected_value
-from ml.activation.score import add_uplift, score_customers
+from ml.activation.score import (
+    ScoringGuardError,
+    add_uplift,
+    raw_scores,
+    score_customers,
+    scoring_problems,
+)
 from ml.modelling.uplift import UPLIFT_TARGET
 from ml.registry import store
 from ml.registry.store import ModelVersion
@@ -124,7 +130,13 @@ def score_candidates(
     rules = eligibility_rules(settings)
     profiles = audience_profiles(settings) if request.filters else None
 
-    scores = score_customers(model, scoring)
+    raw = raw_scores(model, scoring)
+    problems = scoring_problems(model, scoring, raw, settings.min_distinct_scores)
+    if problems:
+        raise ScoringGuardError(
+            f"Not publishing {campaign_id!r} with model {model.version}: " + "; ".join(problems)
+        )
+    scores = score_customers(model, scoring, raw)
     if uplift_model is not None:
         scores = add_uplift(scores, uplift_model, scoring)
     if settings.value_from_order_history and "avg_order_value" in scoring:

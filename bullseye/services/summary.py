@@ -97,6 +97,7 @@ def render_summary(summary: PipelineSummary) -> str:
         "",
         f"Drift: {summary.drifted_feature_share:.1%} of features drifted{drifted};"
         f" prediction drift: {'yes' if summary.prediction_drift else 'no'}",
+        *(f"  not tested: {c} ({why})" for c, why in summary.drift_findings.items()),
         f"  report   {summary.drift_report}",
         *(f"  ALERT    {a['kind']}: {a['message']}" for a in summary.alerts),
         *([f"  retraining started: {summary.retraining}"] if summary.retraining else []),

@@ -21,6 +21,7 @@ def _drift(features=(), share=0.0, prediction=False) -> DriftResult:
     return DriftResult(
         share,
         tuple(features),
+        {},
         prediction,
         0.4 if prediction else 0.05,
         {},

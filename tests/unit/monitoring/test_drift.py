@@ -69,3 +69,26 @@ def test_sampled_check_gives_the_full_runs_verdicts(tmp_path):
     sampled = drift_report(reference, current, numeric, ["c"], tmp_path / "sample", sample=20_000)
     assert set(full.drifted_features) == {"x0", "x1", "c"}
     assert sampled.drifted_features == full.drifted_features
+
+
+def test_empty_constant_and_single_category_columns_are_findings_not_crashes(tmp_path, rng):
+    """Real data: a feature from a table the data set lacks is all null (Evidently raises
+    'An empty column ... was provided for drift calculation'); a flag nobody set is constant;
+    a categorical with one value has no distribution. Each is reported and left out."""
+    reference, current = _frame(2_000, rng), _frame(2_000, rng, shift=1.0)
+    for frame in (reference, current):
+        frame["recency_days"] = np.nan  # no order history at all
+        frame["is_vip"] = 0.0  # never set
+        frame["country"] = "NL"  # one market
+    reference["new_metric"] = np.nan  # appears only in the current rows
+    current["new_metric"] = rng.normal(size=len(current))
+    numeric = ["spend_365d", "orders_365d", "recency_days", "is_vip", "new_metric"]
+    result = drift_report(reference, current, numeric, ["region", "country"], tmp_path)
+    assert set(result.findings) == {"recency_days", "is_vip", "new_metric", "country"}
+    assert result.findings["recency_days"] == "all null in the reference and current rows"
+    assert result.findings["new_metric"] == "all null in the reference rows"
+    assert result.findings["is_vip"].startswith("constant in the reference rows (0.0)")
+    assert result.findings["country"].startswith("single category")
+    # the testable columns are still tested: the shifted spend is found
+    assert result.drifted_features == ("spend_365d",)
+    assert result.drifted_share == pytest.approx(1 / 3)  # of the three tested features
