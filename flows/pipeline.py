@@ -83,12 +83,13 @@ def pipeline(
     requested = list(campaign_ids or [])
 
     def score_and_publish(refreshed, approval):
+        """The scoring stage, and the run's summary (None when its first campaign was gated)."""
         campaigns = resolve_campaigns(settings, campaign_ids)
         uplift = train_uplift(settings, target, run_id, truth_dir)
         stage = scoring_stage(settings, target, campaigns, policy, run_id, run.as_of)
         if campaigns[0] in stage.gated:
-            raise stage.gated[campaigns[0]]
-        return pipeline_summary(
+            return stage, None
+        return stage, pipeline_summary(
             run, landing_dir, refreshed, profiled, trained, approval, uplift, stage, policy
         )
 
@@ -100,7 +101,7 @@ def pipeline(
         if pauses:
             hold_for_approval(settings, trained)  # the champion stays while a person decides
         else:  # one hold of the lock: nothing else rebuilds the marts in between
-            summary = score_and_publish(refreshed, settle_now(settings, trained))
+            stage, summary = score_and_publish(refreshed, settle_now(settings, trained))
     if pauses:
         # Outside the lock: a run waiting (up to a day) for a person must not hold up every
         # other run that writes the warehouse.
@@ -109,9 +110,11 @@ def pipeline(
             approval = settle_answer(settings, trained, answer)
             # other runs may have rebuilt the marts while this one waited
             refreshed = refresh_warehouse(landing_dir, run.as_of, settings, targets, requested)
-            summary = score_and_publish(refreshed, approval)
+            stage, summary = score_and_publish(refreshed, approval)
     # Outside the lock: training refreshes the warehouse itself (and may wait for approval).
-    retraining = retrain_on_alerts(settings, target.name, summary.alerts, landing_dir, run.as_of)
+    retraining = retrain_on_alerts(settings, target.name, stage.alerts, landing_dir, run.as_of)
+    if summary is None:  # the first campaign's publication is gated: the run stops here
+        raise stage.gated[stage.campaign_ids[0]]
     summary = summary.model_copy(
         update={"retraining": retraining, "summary_path": str(run.run_dir / "summary.json")}
     )
