@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bullseye.cli import imports, models, monitor, runs, server
+from bullseye.cli import contract, imports, models, monitor, runs, server
 from bullseye.cli.errors import DEBUG_ENV, set_debug, user_errors
 from bullseye.cli.options import HomeOption, console, settings
 
@@ -93,6 +93,7 @@ def docs(home: HomeOption = None) -> None:
 # Top-level commands, in the order `bullseye --help` lists them; then the groups.
 for command in (
     generate,
+    contract.contract,
     check,
     runs.run,
     runs.train,

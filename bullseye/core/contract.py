@@ -31,6 +31,9 @@ class Column:
     kind: Kind
     is_required: bool = True  # must exist as a column (values may still be null when nullable)
     is_nullable: bool = False
+    # The dbt variable (dbt_project/dbt_project.yml `vars`) listing the allowed code values, for
+    # columns whose values come from a fixed list; staging quarantines any other value.
+    codes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,12 +42,18 @@ class TableContract:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     is_mandatory: bool = False
+    # Whether the table takes the user's own `attr_<name>` columns (ATTRIBUTE_PREFIX) through
+    # staging into features; on other tables they are ignored with a warning.
+    accepts_attributes: bool = False
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
 
 S, T, N, INT, B = Kind.STRING, Kind.TIMESTAMP, Kind.NUMBER, Kind.INTEGER, Kind.BOOLEAN
+ATTRIBUTE_PREFIX = "attr_"
+# Besides the mandatory tables, a landing needs at least one of these.
+AT_LEAST_ONE_OF = ("orders", "contacts")
 
 CONTRACT: dict[str, TableContract] = {
     t.name: t
@@ -62,13 +71,14 @@ CONTRACT: dict[str, TableContract] = {
                 Column("phone", S, is_required=False, is_nullable=True),
             ),
             is_mandatory=True,
+            accepts_attributes=True,
         ),
         TableContract(
             "consents",
             ("customer_id", "channel"),
             (
                 Column("customer_id", S),
-                Column("channel", S),
+                Column("channel", S, codes="consent_channels"),
                 Column("is_opted_in", B),
                 Column("updated_at", T),
             ),
@@ -82,8 +92,8 @@ CONTRACT: dict[str, TableContract] = {
                 Column("ordered_at", T),
                 Column("amount", N),
                 Column("category", S),
-                Column("channel", S),
-                Column("status", S),
+                Column("channel", S, codes="order_channels"),
+                Column("status", S, codes="order_statuses"),
             ),
         ),
         TableContract(
@@ -93,7 +103,7 @@ CONTRACT: dict[str, TableContract] = {
                 Column("event_id", S),
                 Column("customer_id", S),
                 Column("occurred_at", T),
-                Column("event_type", S),
+                Column("event_type", S, codes="event_types"),
                 Column("category", S, is_required=False, is_nullable=True),
             ),
         ),
@@ -103,7 +113,7 @@ CONTRACT: dict[str, TableContract] = {
             (
                 Column("campaign_id", S),
                 Column("name", S),
-                Column("channel", S),
+                Column("channel", S, codes="consent_channels"),
                 Column("category", S, is_required=False, is_nullable=True),
                 Column("starts_at", T),
                 Column("response_window_days", INT),
@@ -120,6 +130,7 @@ CONTRACT: dict[str, TableContract] = {
                 Column("contacted_at", T),
                 Column("is_control", B),
             ),
+            accepts_attributes=True,
         ),
         TableContract(
             "responses",
@@ -145,6 +156,16 @@ _ACCEPTS: dict[Kind, tuple] = {
 }
 
 
+def is_attribute(column: str) -> bool:
+    """A user's own ``attr_<name>`` column (the prefix in any case, as dbt reads it)."""
+    return column.lower().startswith(ATTRIBUTE_PREFIX)
+
+
+def attribute_tables() -> tuple[str, ...]:
+    """The tables whose ``attr_*`` columns flow through staging into features."""
+    return tuple(name for name, table in CONTRACT.items() if table.accepts_attributes)
+
+
 class ContractError(ValueError):
     """Landing data does not meet the contract; the message says where and what to do."""
 
@@ -159,8 +180,11 @@ class LandingTable:
 
     @property
     def unknown_columns(self) -> tuple[str, ...]:
-        """Extra columns that are not ``attr_*``: ignored, with a warning."""
-        return tuple(c for c in self.extra_columns if not c.lower().startswith("attr_"))
+        """Extra columns that are not ``attr_*`` of a table taking attributes: ignored, with a
+        warning."""
+        if not CONTRACT[self.name].accepts_attributes:
+            return self.extra_columns
+        return tuple(c for c in self.extra_columns if not is_attribute(c))
 
 
 @dataclass(frozen=True)
@@ -171,8 +195,13 @@ class LandingInventory:
     @property
     def warnings(self) -> list[str]:
         return [
-            f"{self.root / t.name}: column '{c}' of table '{t.name}' is neither in the contract "
-            "nor named attr_*; it is ignored (rename it attr_<name> to use it as a feature)."
+            f"{self.root / t.name}: column '{c}' of table '{t.name}' is not in the contract; it "
+            "is ignored ("
+            + (
+                "rename it attr_<name> to use it as a feature)."
+                if CONTRACT[t.name].accepts_attributes
+                else f"attr_* columns are taken on {', '.join(attribute_tables())} only)."
+            )
             for t in self.tables.values()
             for c in t.unknown_columns
         ]
@@ -258,7 +287,7 @@ def check_landing(root: Path) -> LandingInventory:
         tables[contract.name] = LandingTable(
             contract.name, files, fmt, tuple(n for n in known if n in seen) + extras, extras
         )
-    if not (tables["orders"].files or tables["contacts"].files):
+    if not any(tables[name].files for name in AT_LEAST_ONE_OF):
         raise ContractError(
             f"{root}: neither 'orders' nor 'contacts' was found; at least one of them is required."
         )
