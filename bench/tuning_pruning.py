@@ -50,7 +50,7 @@ def main() -> None:
         frame = load_training_frame(settings, targets["campaign_response"])
         frame = frame.sort_values([PERIOD_ID, CUSTOMER_ID], ignore_index=True)
 
-    split = split_by_time(frame, 1, args.seed)
+    split = split_by_time(frame, args.seed)
     spec = FeatureSpec.from_frame(split.train)
     dtrain = to_dmatrix(spec.matrix(split.train), split.train[LABEL].astype(int))
     dvalid = to_dmatrix(spec.matrix(split.valid), split.valid[LABEL].astype(int))

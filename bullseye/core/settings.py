@@ -87,6 +87,25 @@ class Settings(BaseSettings):
         default=SecretStr("bullseye-dev-webhook-secret"),
         description="HMAC-SHA256 key for the X-Bullseye-Signature header of webhook batches.",
     )
+    webhook_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds one webhook request may take (connecting, sending, each read of "
+        "the answer) before it counts as failed.",
+    )
+    publish_attempts: int = Field(
+        default=4,
+        ge=1,
+        le=20,
+        description="Attempts of a campaign's publication (files, table, webhook; each "
+        "all-or-nothing) before the run fails; the one retry layer, so a webhook that fails "
+        "gets at most this many requests per batch.",
+    )
+    publish_backoff_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="Wait before the second publication attempt; doubles for each later one.",
+    )
     value_from_order_history: bool = Field(
         default=True,
         description="Value a customer's response at their average order value (falling back "
@@ -103,10 +122,18 @@ class Settings(BaseSettings):
         default=0.005,
         ge=0,
         description="ROC AUC a new model must gain over the champion, on the new model's test "
-        "period, to be promoted automatically; otherwise it waits as challenger.",
+        "rows, to be promoted automatically (and the gain's paired 95% interval must not reach "
+        "below zero); otherwise it waits as challenger.",
     )
-    test_periods: int = Field(
-        default=1, ge=1, description="Latest campaigns (or snapshots) held out as the test set."
+    holdout_min_rows: int = Field(
+        default=2_000,
+        ge=1,
+        description="Rows the test set and the validation set must each hold: the latest "
+        "campaigns (or snapshots) are taken until they do (at most a quarter of the data each; "
+        "less gives a warning).",
+    )
+    holdout_min_positives: int = Field(
+        default=100, ge=1, description="Positives the test and validation sets must each hold."
     )
     segments_as_feature: bool = Field(
         default=False,

@@ -42,7 +42,7 @@ def gains_curve(y: np.ndarray, scores: np.ndarray, points: int = 100) -> pd.Data
 def _gains_chart(scores: pd.DataFrame) -> Markup:
     fig = go.Figure()
     y = scores["label"].to_numpy()
-    for column, name in (("score", "XGBoost"), ("baseline_score", "Logistic baseline")):
+    for column, name in (("score", "Registered model"), ("baseline_score", "Logistic baseline")):
         curve = gains_curve(y, scores[column].to_numpy())
         fig.add_scatter(x=curve["contacted"], y=curve["captured"], name=name, mode="lines")
     perfect = gains_curve(y, y.astype(float))
@@ -61,10 +61,13 @@ def _lift_chart(deciles: pd.DataFrame, scores: pd.DataFrame) -> Markup:
 
     baseline = decile_table(scores["label"].to_numpy(), scores["baseline_score"].to_numpy())
     fig = go.Figure()
-    fig.add_bar(x=deciles["decile"], y=deciles["lift"], name="XGBoost")
+    fig.add_bar(x=deciles["decile"], y=deciles["lift"], name="Registered model")
     fig.add_bar(x=baseline["decile"], y=baseline["lift"], name="Logistic baseline")
     fig.add_scatter(
-        x=deciles["decile"], y=deciles["cumulative_lift"], name="XGBoost cumulative", mode="lines"
+        x=deciles["decile"],
+        y=deciles["cumulative_lift"],
+        name="Registered model cumulative",
+        mode="lines",
     )
     fig.add_hline(y=1, line_dash="dash", line_color="grey")
     fig.update_layout(title="Lift by decile (test)", barmode="group")
@@ -95,7 +98,7 @@ def _calibration_chart(calibration: dict) -> Markup:
 def _importance_chart(importance: dict[str, float], top: int = 20) -> Markup:
     items = list(importance.items())[:top][::-1]
     fig = go.Figure(go.Bar(x=[v for _, v in items], y=[k for k, _ in items], orientation="h"))
-    fig.update_layout(title=f"Global importance: mean |SHAP| on test (top {len(items)})")
+    fig.update_layout(title=f"Global importance: mean |contribution| on test (top {len(items)})")
     fig.update_layout(height=max(380, 22 * len(items) + 100))
     fig.update_xaxes(title="mean |SHAP contribution| (log-odds)")
     return figure(fig, "importance")
@@ -128,11 +131,10 @@ def _metrics_table(meta: dict) -> pd.DataFrame:
 
     rows = []
     for key, label in METRIC_LABELS.items():
-        row = {
-            "metric": label,
-            "XGBoost": fmt(meta["metrics"][key]),
-            "logistic baseline": fmt(meta["baseline_metrics"][key]),
-        }
+        row = {"metric": label, "registered model": fmt(meta["metrics"][key])}
+        if meta.get("xgboost_metrics") and meta.get("blend_weight", 1.0) != 1.0:
+            row["XGBoost alone"] = fmt(meta["xgboost_metrics"][key])
+        row["logistic baseline"] = fmt(meta["baseline_metrics"][key])
         if key == "roc_auc" and meta.get("reference", {}).get("oracle_roc_auc") is not None:
             row["oracle (true probabilities)"] = fmt(meta["reference"]["oracle_roc_auc"])
         rows.append(row)

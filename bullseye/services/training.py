@@ -22,6 +22,7 @@ from bullseye.core.settings import Settings
 from bullseye.core.targets import Target
 from bullseye.core.warehouse import read_relation
 from bullseye.reports import write_version_report
+from ml.modelling.data import HoldoutSize
 from ml.modelling.train import TrainedModel, TrainingConfig, train_response_model
 from ml.registry import promotion, store
 from ml.registry.promotion import PromotionDecision
@@ -41,7 +42,7 @@ def training_config(settings: Settings, target: Target) -> TrainingConfig:
         n_trials=settings.n_trials,
         timeout_s=settings.tuning_timeout_s,
         seed=settings.seed,
-        test_periods=settings.test_periods,
+        holdout=HoldoutSize(settings.holdout_min_rows, settings.holdout_min_positives),
         min_positives=target.min_positives,
         storage=settings.optuna_storage,
         n_workers=settings.tuning_workers,

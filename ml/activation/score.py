@@ -7,16 +7,15 @@ import pandas as pd
 
 from bullseye.core.catalog import CAMPAIGN_ID, CUSTOMER_KEY
 from ml.modelling.evaluate import assign_deciles
-from ml.modelling.train import predict
 from ml.modelling.uplift import predict_uplift
 from ml.registry.store import ModelVersion
 
 
 def raw_scores(model: ModelVersion, scoring: pd.DataFrame) -> np.ndarray:
-    """The booster's uncalibrated scores of a scoring mart's rows."""
+    """The model's uncalibrated scores of a scoring mart's rows."""
     if scoring.empty:
         return np.array([], dtype=float)
-    return predict(model.load_booster(), model.spec, scoring)
+    return model.scorer().predict(scoring)
 
 
 def score_customers(

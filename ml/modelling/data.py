@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,8 @@ class FeatureSpec:
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, segmenter: Segmenter | None = None) -> FeatureSpec:
-        names = feature_columns(frame)
+        empty = set(empty_features(frame))
+        names = [c for c in feature_columns(frame) if c not in empty]
         categorical = {
             c: tuple(sorted(frame[c].dropna().astype(str).unique()))
             for c in names
@@ -55,6 +56,12 @@ class FeatureSpec:
         return out
 
 
+def empty_features(frame: pd.DataFrame) -> list[str]:
+    """Feature columns with no value at all (a landing table the data does not have, an
+    attribute nobody filled in): left out of the model rather than learnt as a constant."""
+    return [c for c in feature_columns(frame) if frame[c].isna().all()]
+
+
 @dataclass(frozen=True)
 class Split:
     train: pd.DataFrame
@@ -62,16 +69,47 @@ class Split:
     test: pd.DataFrame
     kind: str  # how the split was made, for the report
     test_periods: tuple[str, ...]
+    warnings: tuple[str, ...] = ()  # holdouts smaller than asked for
 
 
-def split_by_time(frame: pd.DataFrame, test_periods: int, seed: int) -> Split:
-    """Periods (campaigns or snapshots) ordered by date: the latest date(s) test, the one
-    before validates, older ones train.
+@dataclass(frozen=True)
+class HoldoutSize:
+    """How large the test and validation sets must be: the latest periods are taken until each
+    holds ``min_rows`` examples and ``min_positives`` positives, but never more than
+    ``max_share`` of all rows (training keeps at least half; small data gets a warning)."""
 
-    Periods that share a date (two campaigns sent the same day) stay together. With fewer
-    dates, validation (and, with a single date, test too) fall back to a seeded random split,
-    and ``kind`` says so.
+    min_rows: int = 2_000
+    min_positives: int = 100
+    max_share: float = 0.25
+
+
+def _take_latest(
+    sizes: pd.DataFrame, dates: list, size: HoldoutSize, total: int
+) -> tuple[list, bool]:
+    """Dates from the latest back until the minimums are met (True) or the cap is reached."""
+    chosen, rows, positives = [], 0, 0
+    for date in reversed(dates):
+        if chosen and rows + sizes.at[date, "rows"] > size.max_share * total:
+            break
+        chosen.append(date)
+        rows, positives = rows + sizes.at[date, "rows"], positives + sizes.at[date, "positives"]
+        if rows >= size.min_rows and positives >= size.min_positives:
+            return chosen, True
+    return chosen, False
+
+
+def split_by_time(frame: pd.DataFrame, seed: int, size: HoldoutSize | None = None) -> Split:
+    """Periods (campaigns or snapshots) ordered by date: the latest dates test, the dates before
+    them validate, older ones train. Test and validation each take whole dates, from the latest
+    back, until they hold ``size.min_rows`` rows and ``size.min_positives`` positives (so a
+    month with 128 contacts is never the whole test set); a holdout that cannot reach that
+    without taking more than ``size.max_share`` of the data is kept smaller, with a warning.
+
+    Periods that share a date (two campaigns sent the same day) stay together. With two dates
+    only, validation is a seeded random 20% of the older one; with one date, everything is a
+    seeded random 60/20/20 split; ``kind`` says which.
     """
+    size = size or HoldoutSize()
     period_dates = frame.groupby(PERIOD_ID)[PERIOD_AT].min()
     dates = sorted(period_dates.unique())
     rng = np.random.default_rng(seed)
@@ -80,33 +118,53 @@ def split_by_time(frame: pd.DataFrame, test_periods: int, seed: int) -> Split:
     def periods_on(chosen) -> tuple[str, ...]:
         return tuple(sorted(period_dates[period_dates.isin(chosen)].index))
 
-    if len(dates) >= test_periods + 2:
-        test_dates, valid_dates = dates[-test_periods:], dates[-test_periods - 1 : -test_periods]
-        return Split(
-            frame[~date_of_row.isin(test_dates + valid_dates)],
-            frame[date_of_row.isin(valid_dates)],
-            frame[date_of_row.isin(test_dates)],
-            "time: older periods train, the next validates, the latest test",
+    if len(dates) >= 3:
+        sizes = frame.groupby(date_of_row)[LABEL].agg(rows="size", positives="sum")
+        test_dates, _ = _take_latest(sizes, dates[2:], size, len(frame))
+        rest = dates[: len(dates) - len(test_dates)]
+        valid_dates, _ = _take_latest(sizes, rest[1:], size, len(frame))
+        is_test, is_valid = date_of_row.isin(test_dates), date_of_row.isin(valid_dates)
+        split = Split(
+            frame[~is_test & ~is_valid],
+            frame[is_valid],
+            frame[is_test],
+            f"time: the latest {len(test_dates)} date(s) test, the {len(valid_dates)} before "
+            "validate, older ones train",
             periods_on(test_dates),
         )
-    if len(dates) >= 2:
+    elif len(dates) == 2:
         rest = frame[date_of_row != dates[-1]]
         is_valid = rng.random(len(rest)) < 0.2
-        return Split(
+        split = Split(
             rest[~is_valid],
             rest[is_valid],
             frame[date_of_row == dates[-1]],
             "time for test (latest period); validation is a random 20% of older periods",
             periods_on(dates[-1:]),
         )
-    part = rng.random(len(frame))
-    return Split(
-        frame[part < 0.6],
-        frame[(part >= 0.6) & (part < 0.8)],
-        frame[part >= 0.8],
-        "random 60/20/20: every example shares one date, so no time split exists",
-        periods_on(dates),
-    )
+    else:
+        part = rng.random(len(frame))
+        split = Split(
+            frame[part < 0.6],
+            frame[(part >= 0.6) & (part < 0.8)],
+            frame[part >= 0.8],
+            "random 60/20/20: every example shares one date, so no time split exists",
+            periods_on(dates),
+        )
+    return replace(split, warnings=_size_warnings(split, size))
+
+
+def _size_warnings(split: Split, size: HoldoutSize) -> tuple[str, ...]:
+    warnings = []
+    for name, part in (("test", split.test), ("validation", split.valid)):
+        rows, positives = len(part), int(part[LABEL].sum())
+        if rows < size.min_rows or positives < size.min_positives:
+            warnings.append(
+                f"The {name} set holds {rows:,} rows and {positives:,} positives, fewer than "
+                f"the {size.min_rows:,} rows and {size.min_positives:,} positives asked for (the data is "
+                f"small): its figures are uncertain; read them with their intervals."
+            )
+    return tuple(warnings)
 
 
 def describe_split(split: Split, spec: FeatureSpec) -> dict:

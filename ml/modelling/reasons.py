@@ -1,4 +1,4 @@
-"""Per-customer reason codes from XGBoost's own SHAP contributions (``pred_contribs``).
+"""Per-customer reason codes from the model's own contributions (XGBoost's ``pred_contribs``).
 
 The three features that push a customer's score up the most become short phrases a marketer
 can read ("bought 4 times in the last 90 days"). The phrase templates are written by hand:
@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 
-from ml.modelling.data import FeatureSpec
-from ml.modelling.tune import to_dmatrix
+from ml.modelling.blend import ResponseScorer
 
 TEMPLATES = {
     "recency_days": "last bought {v:.0f} days ago",
@@ -54,24 +52,12 @@ def phrase(feature: str, value) -> str:
     return f"{feature.replace('_', ' ')}: {value}"
 
 
-def shap_contributions(booster: xgb.Booster, matrix: pd.DataFrame) -> np.ndarray:
-    """XGBoost's exact TreeSHAP values per row and feature (the bias column dropped)."""
-    return booster.predict(to_dmatrix(matrix), pred_contribs=True)[:, :-1]
-
-
-def mean_abs_shap(booster: xgb.Booster, matrix: pd.DataFrame) -> pd.Series:
-    """Global importance: mean absolute SHAP contribution per feature, largest first."""
-    values = np.abs(shap_contributions(booster, matrix)).mean(axis=0)
-    return pd.Series(values, index=matrix.columns).sort_values(ascending=False)
-
-
-def reason_codes(
-    booster: xgb.Booster, spec: FeatureSpec, frame: pd.DataFrame, top_n: int = 3
-) -> pd.DataFrame:
-    """``reason_1`` … ``reason_<top_n>`` per row: the features with the largest positive SHAP
-    contribution, as phrases (empty when fewer features raised the score)."""
-    matrix = spec.matrix(frame)
-    contributions = shap_contributions(booster, matrix)
+def reason_codes(scorer: ResponseScorer, frame: pd.DataFrame, top_n: int = 3) -> pd.DataFrame:
+    """``reason_1`` … ``reason_<top_n>`` per row: the features with the largest positive
+    contribution to the log-odds (XGBoost's SHAP, blended with the baseline's linear terms when
+    the model is a blend), as phrases (empty when fewer features raised the score)."""
+    matrix = scorer.spec.matrix(frame)
+    contributions = scorer.contributions(matrix)
     order = np.argsort(-contributions, axis=1)[:, :top_n]
     names = list(matrix.columns)
     reasons = {f"reason_{i + 1}": [] for i in range(top_n)}

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 import xgboost as xgb
+from scipy.special import expit
 
 from bullseye.core.catalog import CUSTOMER_ID, CUSTOMER_KEY, LABEL, PERIOD_ID
-from ml.modelling.baseline import fit_baseline, predict_baseline
+from ml.modelling.baseline import baseline_margin, fit_baseline, predict_baseline
+from ml.modelling.blend import ResponseScorer, choose_weight, describe_choice
 from ml.modelling.calibrate import Calibrator, brier, choose_calibrator, reliability_table
 from ml.modelling.data import (
     FeatureSpec,
+    HoldoutSize,
     Split,
     check_trainable,
     describe_split,
+    empty_features,
     fingerprint,
     split_by_time,
 )
 from ml.modelling.evaluate import Metrics, decile_table, evaluate, leakage_warnings
-from ml.modelling.reasons import mean_abs_shap
+from ml.modelling.intervals import Interval, auc_interval, paired_auc_difference
 from ml.modelling.segments import segment_customers
 from ml.modelling.tune import TuningBudget, TuningResult, to_dmatrix, tune
 
@@ -31,7 +35,7 @@ class TrainingConfig:
     n_trials: int = 25
     timeout_s: float = 120.0
     seed: int = 42
-    test_periods: int = 1
+    holdout: HoldoutSize = field(default_factory=HoldoutSize)  # test and validation sizes
     min_positives: int = 20
     storage: str | None = None  # Optuna RDB URL; None keeps the study in memory
     n_workers: int = 1  # Optuna workers on one study; >1 gives up bit-for-bit determinism
@@ -41,12 +45,14 @@ class TrainingConfig:
 @dataclass(frozen=True)
 class TrainedModel:
     target: str
-    booster: xgb.Booster
-    spec: FeatureSpec
+    scorer: ResponseScorer  # booster, baseline and the blend weight chosen on validation
     params: dict
     num_boost_round: int
-    metrics: Metrics
+    metrics: Metrics  # the registered scorer on test
     baseline_metrics: Metrics
+    xgboost_metrics: Metrics  # XGBoost alone on test (equals metrics when chosen alone)
+    intervals: dict[str, Interval]  # test ROC AUCs and the gain over the baseline, 95% bootstrap
+    selection: dict  # the weight chosen, why, and every candidate's validation ROC AUC
     deciles: pd.DataFrame
     tuning: TuningResult
     split_kind: str
@@ -56,9 +62,23 @@ class TrainedModel:
     test_scores: pd.DataFrame  # the test rows' ids, label and score, for oracle checks
     calibrator: Calibrator
     calibration: dict  # method, CV log loss, Brier and reliability on test before/after
-    importance: pd.Series  # mean |SHAP| per feature on the test rows, largest first
+    importance: pd.Series  # mean |contribution| per feature on the test rows, largest first
     data_summary: dict  # rows, positives and periods per split; per-feature train summary
-    warnings: tuple[str, ...]  # leakage warnings
+    warnings: tuple[str, ...]  # small holdouts, features left out, leakage
+
+    @property
+    def booster(self) -> xgb.Booster:
+        return self.scorer.booster
+
+    @property
+    def spec(self) -> FeatureSpec:
+        return self.scorer.spec
+
+    @property
+    def is_worse_than_baseline(self) -> bool:
+        """Test ROC AUC below the baseline's by more than the paired interval allows."""
+        gain = self.intervals["gain_over_baseline"]
+        return gain.high is not None and gain.high < 0
 
 
 @dataclass(frozen=True)
@@ -99,7 +119,7 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
     # Row order changes XGBoost's row subsampling; warehouses return rows in no set order.
     frame = frame.sort_values([PERIOD_ID, CUSTOMER_ID], ignore_index=True)
     check_trainable(frame, config.min_positives, f"training set for '{config.target}'")
-    split: Split = split_by_time(frame, config.test_periods, config.seed)
+    split: Split = split_by_time(frame, config.seed, config.holdout)
     for name, part in (("train", split.train), ("validation", split.valid), ("test", split.test)):
         check_trainable(part, 1, f"{name} split for '{config.target}'")
     segmenter = (
@@ -115,36 +135,56 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
     fitted = fit_tuned_booster(
         (x_train, y_train), (x_valid, y_valid), config, f"{config.target}-{data_fingerprint[:16]}"
     )
-    booster, tuning, params = fitted.booster, fitted.tuning, fitted.params
+    tuning, params = fitted.tuning, fitted.params
     x_fit, y_fit = pd.concat([x_train, x_valid]), pd.concat([y_train, y_valid])
-    scores = booster.predict(to_dmatrix(x_test))
 
-    # Calibrate on validation predictions of a train-only model with the same parameters (the
-    # refit model has seen validation), then judge the map on the untouched test rows.
+    # Choose XGBoost, the baseline or a blend on validation, with models fitted on the
+    # training rows only (the refit ones have seen validation).
     train_only = xgb.train(
         params, to_dmatrix(x_train, y_train), num_boost_round=tuning.best_iteration + 1
     )
-    valid_scores = train_only.predict(to_dmatrix(x_valid))
+    train_only_scorer = ResponseScorer(train_only, fit_baseline(spec, x_train, y_train), spec)
+    weight, candidates = choose_weight(
+        y_valid.to_numpy(),
+        train_only.predict(to_dmatrix(x_valid), output_margin=True),
+        baseline_margin(train_only_scorer.baseline, spec, x_valid),
+    )
+    # Calibrate the chosen scorer's validation predictions, then judge the map on test.
+    valid_scores = expit(replace(train_only_scorer, weight=weight).margin(x_valid))
     calibration = choose_calibrator(valid_scores, y_valid.to_numpy(), config.seed)
+
+    scorer = ResponseScorer(fitted.booster, fit_baseline(spec, x_fit, y_fit), spec, weight)
+    scores = expit(scorer.margin(x_test))
+    xgboost_scores = fitted.booster.predict(to_dmatrix(x_test))
+    baseline_scores = predict_baseline(scorer.baseline, spec, x_test)
     calibrated = calibration.calibrator.apply(scores)
     y_true = y_test.to_numpy()
-
-    baseline = fit_baseline(spec, x_fit, y_fit)
-    baseline_scores = predict_baseline(baseline, spec, x_test)
 
     test_scores = split.test[[PERIOD_ID, CUSTOMER_ID, CUSTOMER_KEY, LABEL]].copy()
     test_scores["score"] = scores
     test_scores["baseline_score"] = baseline_scores
     metrics = evaluate(y_true, scores)
-    importance = mean_abs_shap(booster, x_test)
+    importance = mean_abs_contribution(scorer, x_test)
+    intervals = {
+        "roc_auc": auc_interval(y_true, scores, config.seed),
+        "baseline_roc_auc": auc_interval(y_true, baseline_scores, config.seed),
+        "gain_over_baseline": paired_auc_difference(y_true, scores, baseline_scores, config.seed),
+    }
+    left_out = [f"'{c}'" for c in empty_features(split.train)]
     return TrainedModel(
         target=config.target,
-        booster=booster,
-        spec=spec,
+        scorer=scorer,
         params=params,
         num_boost_round=fitted.num_boost_round,
         metrics=metrics,
         baseline_metrics=evaluate(y_true, baseline_scores),
+        xgboost_metrics=evaluate(y_true, xgboost_scores),
+        intervals=intervals,
+        selection={
+            "xgboost_weight": weight,
+            "chosen": describe_choice(weight),
+            "candidates": candidates,
+        },
         deciles=decile_table(y_true, scores),
         tuning=tuning,
         split_kind=split.kind,
@@ -163,9 +203,24 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
         },
         importance=importance,
         data_summary=describe_split(split, spec),
-        warnings=tuple(leakage_warnings(importance, metrics.roc_auc)),
+        warnings=(
+            *split.warnings,
+            *(
+                [f"Left out, empty on every training row: {', '.join(left_out)}."]
+                if left_out
+                else []
+            ),
+            *leakage_warnings(importance, metrics.roc_auc),
+        ),
     )
 
 
+def mean_abs_contribution(scorer: ResponseScorer, matrix: pd.DataFrame) -> pd.Series:
+    """Global importance: mean absolute contribution (log-odds) per feature, largest first."""
+    values = np.abs(scorer.contributions(matrix)).mean(axis=0)
+    return pd.Series(values, index=matrix.columns).sort_values(ascending=False)
+
+
 def predict(booster: xgb.Booster, spec: FeatureSpec, frame: pd.DataFrame) -> np.ndarray:
+    """XGBoost alone (uplift arms); response models score through their ``ResponseScorer``."""
     return booster.predict(to_dmatrix(spec.matrix(frame)))

@@ -22,6 +22,27 @@ FIXED_PARAMS = {
 }
 MAX_ROUNDS = 1000
 EARLY_STOPPING_ROUNDS = 40
+# Report the validation curve to Optuna every this many rounds. Reporting every round made
+# each trial write ~100-1000 rows to the RDB storage and read every other trial's curve back
+# for the median rule: on 3.5k rows x 85 features that was about 1 s of SQLite per trial
+# against 0.17 s of XGBoost (bench/tuning_overhead.py).
+REPORT_EVERY = 10
+
+
+class SparsePruningCallback(XGBoostPruningCallback):
+    """optuna-integration's pruning callback, reporting only every ``every``-th round.
+
+    The library callback has no reporting interval; subclassing keeps its flattening of the
+    evaluation log and its pruning rule."""
+
+    def __init__(self, trial: optuna.Trial, observation_key: str, every: int) -> None:
+        super().__init__(trial, observation_key)
+        self._every = every
+
+    def after_iteration(self, model, epoch: int, evals_log: dict) -> bool:
+        if epoch % self._every:
+            return False
+        return super().after_iteration(model, epoch, evals_log)
 
 
 @dataclass(frozen=True)
@@ -32,6 +53,7 @@ class TuningBudget:
     n_threads: int = 2  # XGBoost threads in all, split among the workers
     is_pruning: bool = True  # median pruning on the validation curve (off: for comparison)
     n_workers: int = 1  # trials run at once against the one study
+    report_every: int = REPORT_EVERY  # rounds between reports to Optuna (pruning checks)
 
     @property
     def threads_per_trial(self) -> int:
@@ -87,7 +109,7 @@ def tune(
             evals=[(dvalid, "validation")],
             evals_result=curves,
             early_stopping_rounds=EARLY_STOPPING_ROUNDS,
-            callbacks=[XGBoostPruningCallback(trial, "validation-auc")],
+            callbacks=[SparsePruningCallback(trial, "validation-auc", budget.report_every)],
             verbose_eval=False,
         )
         trial.set_user_attr("best_iteration", int(booster.best_iteration))
@@ -101,7 +123,9 @@ def tune(
         direction="maximize",
         sampler=optuna.samplers.TPESampler(seed=budget.seed),
         pruner=(
-            optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=10)
+            optuna.pruners.MedianPruner(
+                n_startup_trials=5, n_warmup_steps=10, interval_steps=budget.report_every
+            )
             if budget.is_pruning
             else optuna.pruners.NopPruner()
         ),

@@ -139,7 +139,7 @@ def predict_uplift(
 def train_uplift_model(frame: pd.DataFrame, config: TrainingConfig) -> UpliftModel:
     """T-learner on campaign contacts with both arms (``treatment`` 1 = sent, 0 = control)."""
     frame = frame.sort_values([PERIOD_ID, CUSTOMER_ID], ignore_index=True)
-    split: Split = split_by_time(frame, config.test_periods, config.seed)
+    split: Split = split_by_time(frame, config.seed, config.holdout)
     spec = FeatureSpec.from_frame(split.train)
     data_fingerprint = fingerprint(frame)
     # The two arms share the trial and time budget.

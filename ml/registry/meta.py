@@ -56,6 +56,11 @@ class ModelMeta(BaseModel):
     num_boost_round: int | dict[str, int]
     metrics: dict[str, float | int | None]
     baseline_metrics: dict[str, float | int | None] | None = None
+    xgboost_metrics: dict[str, float | int | None] | None = None  # XGBoost alone, on test
+    # test ROC AUCs and the gain over the baseline: {"estimate", "low", "high"} (95% bootstrap)
+    intervals: dict[str, dict[str, float | None]] = Field(default_factory=dict)
+    blend_weight: float = 1.0  # XGBoost's share of the log-odds; the baseline has the rest
+    selection: dict[str, Any] | None = None  # why that weight: validation AUC per candidate
     propensity_metrics: dict[str, float | int | None] | None = None
     reference: dict[str, Any] = Field(default_factory=dict)
     importance: dict[str, float] = Field(default_factory=dict)

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sklearn.metrics import roc_auc_score
 
 from bullseye.core.catalog import CUSTOMER_ID, LABEL, PERIOD_ID, TREATMENT
-from ml.modelling.train import predict
+from ml.modelling.intervals import Interval, paired_auc_difference, rank_auc
 from ml.modelling.uplift import predict_uplift, uplift_metrics
 from ml.registry.store import ModelVersion, aliases, set_alias
 
@@ -39,15 +38,32 @@ class PromotionDecision:
         return self.is_promoted and self.champion_version is not None
 
 
-def _judge(model: ModelVersion, test_frame: pd.DataFrame, metric: str) -> float:
-    """``metric`` of a registered model on ``test_frame``, in the order training sorts rows (tied
-    scores make ranking metrics depend on row order)."""
+def _judge(
+    candidate: ModelVersion, champion: ModelVersion, test_frame: pd.DataFrame, metric: str
+) -> tuple[float, Interval | None]:
+    """The champion's ``metric`` on ``test_frame`` and, for response models, the paired 95%
+    interval of the candidate's ROC AUC gain over it on the same rows. Rows in the order
+    training sorts them (tied scores make ranking metrics depend on row order)."""
     test_frame = test_frame.sort_values([PERIOD_ID, CUSTOMER_ID], ignore_index=True)
     if metric == "qini_coefficient":
-        uplift, _ = predict_uplift(model.load_uplift_arms(), model.spec, test_frame)
-        return uplift_metrics(test_frame[LABEL], test_frame[TREATMENT], uplift)[metric]
-    scores = predict(model.load_booster(), model.spec, test_frame)
-    return float(roc_auc_score(test_frame[LABEL].astype(int), scores))
+        uplift, _ = predict_uplift(champion.load_uplift_arms(), champion.spec, test_frame)
+        return uplift_metrics(test_frame[LABEL], test_frame[TREATMENT], uplift)[metric], None
+    y = test_frame[LABEL].astype(int).to_numpy()
+    theirs = champion.scorer().predict(test_frame)
+    ours = candidate.scorer().predict(test_frame)
+    gain = paired_auc_difference(y, ours, theirs)
+    return float(rank_auc(y, theirs)), gain
+
+
+def _worse_than_baseline(candidate: ModelVersion) -> str | None:
+    gain = candidate.meta.intervals.get("gain_over_baseline")
+    if gain and gain.get("high") is not None and gain["high"] < 0:
+        return (
+            f"test ROC AUC {gain['estimate']:+.4f} below the logistic baseline's (95% interval "
+            f"{gain['low']:+.4f} to {gain['high']:+.4f}): never promoted automatically; "
+            "promote it explicitly if you must"
+        )
+    return None
 
 
 def decide(
@@ -56,12 +72,30 @@ def decide(
     test_frame: pd.DataFrame,
     margin: float = 0.0,
 ) -> PromotionDecision:
-    """Champion if there is none, or if the candidate beats the champion on the candidate's own
-    test rows by ``margin`` (ROC AUC; Qini coefficient for uplift models); otherwise challenger,
-    waiting for an explicit promote. Writes nothing."""
+    """What the candidate should become. Writes nothing.
+
+    - A response model whose test ROC AUC is below its own baseline's by more than the paired
+      interval allows waits as challenger, champion or not.
+    - With no champion, the candidate becomes champion.
+    - Otherwise both score the candidate's test rows: the candidate is promoted when its gain
+      reaches ``margin`` and the paired-bootstrap 95% interval of the gain does not reach below
+      zero (a gain inside the noise of the test set is not a reason to switch). Uplift models
+      compare Qini coefficients against the margin.
+    """
     metric = candidate.meta.promotion_metric
     value = float(candidate.meta.metrics[metric])
     decision = dict(candidate_version=candidate.version, metric=metric, candidate_value=value)
+    waits = dict(is_promoted=False, alias=CHALLENGER)
+    champion_version = None if champion is None else champion.version
+    worse = None if candidate.meta.is_uplift else _worse_than_baseline(candidate)
+    if worse:
+        return PromotionDecision(
+            **decision,
+            **waits,
+            champion_version=champion_version,
+            champion_value=None,
+            reason=worse,
+        )
     if champion is None:
         return PromotionDecision(
             **decision,
@@ -72,7 +106,7 @@ def decide(
             reason="no champion yet",
         )
     try:
-        champion_value = _judge(champion, test_frame, metric)
+        champion_value, gain = _judge(candidate, champion, test_frame, metric)
     except ValueError as error:  # the champion's features no longer exist in the marts
         return PromotionDecision(
             **decision,
@@ -82,17 +116,22 @@ def decide(
             champion_value=None,
             reason=f"champion cannot score: {error}",
         )
-    gain = value - champion_value
-    promoted = value >= champion_value + margin
+    if gain is None:  # uplift: Qini coefficients against the margin
+        difference = value - champion_value
+        promoted = difference >= margin
+        evidence = f"{difference:+.4f} (margin {margin})"
+    else:
+        value = gain.estimate + champion_value  # both on the same rows, in the same order
+        promoted = gain.estimate >= margin and gain.low is not None and gain.low >= 0
+        evidence = f"{gain} (margin {margin}; paired 95% interval must not reach below 0)"
     return PromotionDecision(
-        **decision,
+        **(decision | {"candidate_value": value}),
         is_promoted=promoted,
         alias=CHAMPION if promoted else CHALLENGER,
         champion_version=champion.version,
         champion_value=champion_value,
-        reason=f"beats champion's {metric} by {gain:+.4f} (margin {margin})"
-        if promoted
-        else f"does not beat champion's {metric} by margin {margin} ({gain:+.4f})",
+        reason=f"{metric} gain over the champion {evidence}: "
+        + ("promoted" if promoted else "waits as challenger"),
     )
 
 

@@ -1,6 +1,7 @@
 """Model registry on the file system: one folder per version, aliases per target.
 
-``<models_dir>/<target>/<version>/`` holds ``booster.ubj`` (XGBoost's own format),
+``<models_dir>/<target>/<version>/`` holds ``booster.ubj`` (XGBoost's own format), the
+logistic baseline (``baseline.joblib``, blended with the booster when validation chose so),
 ``model.json`` (features and their types, params, metrics, importance, data summary, leakage
 warnings, data fingerprint, dbt manifest hash, code version), ``deciles.csv``, the test rows'
 labels and scores, the tuning history and ``report.html``.
@@ -15,20 +16,23 @@ from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pandas as pd
 import xgboost as xgb
 
 from bullseye.core.catalog import LABEL, TREATMENT
 from bullseye.core.jsonio import write_json_atomic
+from ml.modelling.blend import ResponseScorer
 from ml.modelling.calibrate import Calibrator
 from ml.modelling.data import FeatureSpec
 from ml.modelling.segments import Segmenter
-from ml.modelling.train import TrainedModel, predict
+from ml.modelling.train import TrainedModel
 from ml.modelling.uplift import ARMS, UPLIFT_TARGET, UpliftModel
 from ml.registry.meta import UPLIFT, ModelMeta
 
 BOOSTER_FILE = "booster.ubj"
+BASELINE_FILE = "baseline.joblib"  # scikit-learn's documented persistence (joblib pickle)
 META_FILE = "model.json"
 REPORT_FILE = "report.html"
 TEST_SCORES_FILE = "test_scores.parquet"
@@ -74,7 +78,17 @@ class ModelVersion:
         """Calibrated response probability of each row of a training or scoring mart."""
         if frame.empty:
             return np.array([], dtype=float)
-        return self.calibrate(predict(self.load_booster(), self.spec, frame))
+        return self.calibrate(self.scorer().predict(frame))
+
+    def scorer(self) -> ResponseScorer:
+        """The response model as registered: booster, baseline and their blend weight."""
+        baseline = self.path / BASELINE_FILE
+        return ResponseScorer(
+            self.load_booster(),
+            joblib.load(baseline) if baseline.is_file() else None,
+            self.spec,
+            self.meta.blend_weight,
+        )
 
     def load_booster(self, name: str = BOOSTER_FILE) -> xgb.Booster:
         booster = xgb.Booster()
@@ -121,6 +135,7 @@ def register(
     target = model.target
     created_at, version, path = _new_version_folder(models_dir, target, model.data_fingerprint)
     model.booster.save_model(path / BOOSTER_FILE)
+    joblib.dump(model.scorer.baseline, path / BASELINE_FILE)
     model.deciles.to_csv(path / DECILES_FILE, index=False)
     model.test_scores[["label", "score", "baseline_score"]].to_parquet(path / TEST_SCORES_FILE)
     pd.DataFrame(model.tuning.history).to_csv(path / TUNING_HISTORY_FILE, index=False)
@@ -139,6 +154,10 @@ def register(
         "num_boost_round": model.num_boost_round,
         "metrics": model.metrics.as_dict(),
         "baseline_metrics": model.baseline_metrics.as_dict(),
+        "xgboost_metrics": model.xgboost_metrics.as_dict(),
+        "intervals": {name: i.as_dict() for name, i in model.intervals.items()},
+        "blend_weight": model.scorer.weight,
+        "selection": model.selection,
         "reference": reference or {},
         "importance": {k: round(float(v), 6) for k, v in model.importance.items()},
         "warnings": list(model.warnings),

@@ -29,7 +29,7 @@ from bullseye.services.publishing import score_and_publish
 from bullseye.services.scoring import resolve_campaigns
 from bullseye.services.training import load_training_frame
 from ml.modelling.segments import segment_customers
-from ml.modelling.train import TrainingConfig, predict, train_response_model
+from ml.modelling.train import TrainingConfig, train_response_model
 from ml.registry import store as registry
 from tests.conftest import AS_OF, build_warehouse, table_fingerprint
 
@@ -254,7 +254,7 @@ def test_behavioural_segment_as_a_model_feature(warehouse, tmp_path):
     matrix = loaded.spec.matrix(scoring)
     assert matrix["behaviour_segment"].notna().all()
     assert set(matrix["behaviour_segment"].unique()) <= set(loaded.spec.segmenter.labels)
-    scores = predict(loaded.load_booster(), loaded.spec, scoring)
+    scores = loaded.scorer().predict(scoring)
     assert len(scores) == len(scoring)
 
 

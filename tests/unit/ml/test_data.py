@@ -12,7 +12,7 @@ from ml.modelling.data import (
 
 
 def test_time_split_holds_out_latest_campaign(training_frame):
-    split = split_by_time(training_frame, test_periods=1, seed=0)
+    split = split_by_time(training_frame, seed=0)
     assert set(split.test["period_id"]) == {"c3"}
     assert set(split.valid["period_id"]) == {"c2"}
     assert set(split.train["period_id"]) == {"c0", "c1"}
@@ -21,7 +21,7 @@ def test_time_split_holds_out_latest_campaign(training_frame):
 
 def test_single_campaign_falls_back_to_random_split_and_says_so(training_frame):
     one = training_frame[training_frame["period_id"] == "c0"]
-    split = split_by_time(one, test_periods=1, seed=0)
+    split = split_by_time(one, seed=0)
     assert split.kind.startswith("random")
     assert len(split.train) + len(split.valid) + len(split.test) == len(one)
 
@@ -60,7 +60,7 @@ def test_fingerprint_ignores_row_order_but_not_values(training_frame):
 
 def test_periods_on_one_date_split_randomly_and_say_so(training_frame):
     same_day = training_frame.assign(period_at=pd.Timestamp("2008-03-01"))
-    split = split_by_time(same_day, test_periods=1, seed=0)
+    split = split_by_time(same_day, seed=0)
     assert split.kind.startswith("random")
     assert split.test_periods == ("c0", "c1", "c2", "c3")
     assert 0.15 < len(split.test) / len(same_day) < 0.25

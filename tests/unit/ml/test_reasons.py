@@ -13,6 +13,6 @@ def test_recent_buyer_is_explained_by_recency(training_frame):
     model = train_response_model(training_frame, TrainingConfig(n_trials=3, seed=2))
     rows = training_frame.head(2).copy()
     rows["recency_days"] = [3.0, 3.0]
-    reasons = reason_codes(model.booster, model.spec, rows)
+    reasons = reason_codes(model.scorer, rows)
     assert list(reasons.columns) == ["reason_1", "reason_2", "reason_3"]
     assert reasons["reason_1"].tolist() == ["last bought 3 days ago"] * 2

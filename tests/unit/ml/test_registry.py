@@ -1,4 +1,4 @@
-from ml.modelling.train import TrainingConfig, predict, train_response_model
+from ml.modelling.train import TrainingConfig, train_response_model
 from ml.registry import store as registry
 from tests.unit.ml.conftest import promote_if_better
 
@@ -13,7 +13,7 @@ def test_register_load_and_promote(tmp_path, training_frame):
 
     loaded = registry.resolve(tmp_path, "campaign_response")
     assert loaded.version == first.version
-    reloaded = test_rows.assign(score=predict(loaded.load_booster(), loaded.spec, test_rows))
+    reloaded = test_rows.assign(score=loaded.scorer().predict(test_rows))
     both = reloaded.merge(model.test_scores, on="customer_id", suffixes=("", "_trained"))
     assert len(both) == len(test_rows)
     assert (both["score"] == both["score_trained"]).all()
@@ -39,7 +39,7 @@ def test_registered_model_scores_calibrated_probabilities(tmp_path, training_fra
     assert version.meta.calibration["method"] in {"isotonic", "platt"}
     rows = training_frame[training_frame["period_id"] == "c3"]
     scored = score_customers(version, rows)
-    raw = predict(version.load_booster(), version.spec, rows)
+    raw = version.scorer().predict(rows)
     assert scored["score"].between(0, 1).all()
     # calibration is monotone: it never reorders customers
     order_raw = raw.argsort(kind="stable")

@@ -7,7 +7,7 @@ from ml.modelling.tune import TuningBudget, to_dmatrix, tune
 
 
 def _matrices(frame):
-    split = split_by_time(frame, 1, seed=0)
+    split = split_by_time(frame, seed=0)
     spec = FeatureSpec.from_frame(split.train)
     return (
         to_dmatrix(spec.matrix(split.train), split.train["label"]),
