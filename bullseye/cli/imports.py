@@ -1,4 +1,5 @@
-"""``bullseye import``: public data sets mapped into the landing contract."""
+"""``bullseye import``: public data sets, or your own files through a mapping, mapped into the
+landing contract."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import typer
 
 from bullseye.cli.errors import user_errors
 
-app = typer.Typer(help="Map a public data set into the landing contract.")
+app = typer.Typer(help="Map a public data set, or your own files, into the landing contract.")
 
 
 @app.command("online-retail-ii")
@@ -41,3 +42,32 @@ def import_hillstrom_command(
 
     rows = import_hillstrom(path, out, response)
     typer.echo(f"Landing tables in {out / 'landing'}: {rows}")
+
+
+@app.command("table")
+@user_errors
+def import_table_command(
+    mapping: Annotated[
+        Path, typer.Option(help="YAML mapping: your files and columns -> the landing contract.")
+    ],
+    out: Annotated[Path, typer.Option(help="Output folder: <out>/landing/<table>/.")],
+) -> None:
+    """Your own CSV or Parquet exports -> landing tables, as a mapping file says (see
+    `bullseye contract` and docs/your-data.md); then the contract check."""
+    from rich.table import Table
+
+    from bullseye.adapters.mapping.importer import import_tables, shown
+    from bullseye.cli.options import console
+
+    result = import_tables(mapping, out)
+    table = Table()
+    table.add_column("table", no_wrap=True)
+    table.add_column("rows", justify="right", no_wrap=True)
+    table.add_column("from")
+    for name, rows in result.rows.items():
+        files = ", ".join(shown(p, mapping.resolve().parent) for p in result.sources[name])
+        table.add_row(name, f"{rows:,}", files)
+    console().print(table)
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
+    typer.echo(f"Landing tables in {result.landing_dir}; contract check passed.")
