@@ -19,7 +19,12 @@ def _print_tables() -> None:
     from rich.table import Table
 
     from bullseye.core.codes import allowed_values, code_columns, code_values
-    from bullseye.core.contract import AT_LEAST_ONE_OF, CONTRACT, attribute_tables
+    from bullseye.core.contract import (
+        AT_LEAST_ONE_OF,
+        CONTRACT,
+        attribute_tables,
+        feature_attribute_tables,
+    )
 
     out = console()
     for table in CONTRACT.values():
@@ -49,6 +54,7 @@ def _print_tables() -> None:
     out.print(codes)
 
     takers = ", ".join(attribute_tables())
+    staged_only = ", ".join(t for t in attribute_tables() if t not in feature_attribute_tables())
     others = ", ".join(n for n in CONTRACT if n not in attribute_tables())
     one_of = " or ".join(AT_LEAST_ONE_OF)
     typer.echo(
@@ -56,14 +62,17 @@ def _print_tables() -> None:
         f"of {one_of} are needed; the others are optional. Timestamps are UTC (ISO 8601 text, "
         "or typed in Parquet). A value of another code, a value that does not cast to its type "
         "and a null in a non-nullable column are quarantined with the reason, not fatal.\n"
-        f"Your own columns: name them attr_<name> on {takers}. They flow through staging into "
-        "the features untouched (numbers stay numeric features, text becomes categorical). "
+        f"Your own columns: name them attr_<name> on {takers}. Letters, digits and _ only. "
+        f"On {', '.join(feature_attribute_tables())} they become model features, in training and "
+        "at scoring (numbers stay numeric, text becomes categorical; a campaign's attr_<name> "
+        "is the feature campaign_attr_<name>, and the upcoming campaign's row supplies it). "
         f"attr_* columns on {others} are ignored with a warning, as is any other column outside "
         "the contract."
         + (
-            " Contact attributes describe the send itself, so they are null when an upcoming "
-            "campaign is scored: a model must not rely on them."
-            if "contacts" in attribute_tables()
+            f" On {staged_only} they are staged and kept for measurement but are not features: "
+            "they describe the send itself, so they do not exist when an upcoming campaign is "
+            "scored."
+            if staged_only
             else ""
         )
     )

@@ -63,21 +63,34 @@ def check(landing: Annotated[Path, typer.Option(help="Landing folder.")]) -> Non
     """Check a landing folder against the data contract (no data is read, only schemas)."""
     from rich.table import Table
 
-    from bullseye.core.contract import check_landing
+    from bullseye.core.contract import CONTRACT, check_landing
 
     inventory = check_landing(landing)
     table = Table()
     table.add_column("table", no_wrap=True)
     table.add_column("files", justify="right", no_wrap=True)
     table.add_column("format", no_wrap=True)
-    table.add_column("extra columns")
+    table.add_column("attr_* columns")
+    table.add_column("ignored columns")
     for name, found in inventory.tables.items():
         table.add_row(
-            name, str(len(found.files)), found.file_format, ", ".join(found.extra_columns)
+            name,
+            str(len(found.files)),
+            found.file_format,
+            ", ".join(found.attribute_columns),
+            ", ".join(found.unknown_columns),
         )
     console().print(table)
     for warning in inventory.warnings:
         typer.echo(f"Warning: {warning}", err=True)
+    for name, found in inventory.tables.items():
+        if found.attribute_columns and not CONTRACT[name].attributes_are_features:
+            typer.echo(
+                f"Note: {', '.join(found.attribute_columns)} of table '{name}' are staged and "
+                "kept for measurement, not model features: they describe the send itself, so "
+                "they do not exist when an upcoming campaign is scored.",
+                err=True,
+            )
     typer.echo("Contract check passed.")
 
 

@@ -53,8 +53,14 @@ IDENTIFIER_COLUMNS = (
 )
 AUDIT_PREFIX = "source_max_"  # newest source row used per feature family (leakage audit)
 CATEGORICAL_FEATURES = ("region", "gender", "campaign_channel", "campaign_category")
+# A campaign's own attr_<name> columns (landing campaigns) are features named
+# campaign_attr_<name> in the marts keyed by campaign: training rows carry their campaign's
+# values, scoring rows the campaign being scored. Like every other feature, a numeric one stays
+# numeric and a text one is categorical (ml/modelling/data.py FeatureSpec). Contact attr_*
+# columns are not features: they do not exist before the contact (null at scoring).
+CAMPAIGN_ATTR_PREFIX = "campaign_attr_"
 # Features that describe the campaign rather than the customer: they differ between past and
-# upcoming campaigns by design, so drift checks leave them out.
+# upcoming campaigns by design, so drift checks leave them out (with every campaign_attr_*).
 CAMPAIGN_CONTEXT_FEATURES = (
     "campaign_channel",
     "campaign_category",
@@ -67,6 +73,21 @@ CAMPAIGN_CONTEXT_FEATURES = (
 # customers; drift checks leave them out too.
 CAMPAIGN_CALENDAR_FEATURES = ("past_contacts", "days_since_last_contact")
 NOT_DRIFT_CHECKED = (*CAMPAIGN_CONTEXT_FEATURES, *CAMPAIGN_CALENDAR_FEATURES)
+
+
+def is_drift_checked(feature: str) -> bool:
+    """Whether drift checks compare this feature (campaign context and calendar: not)."""
+    return feature not in NOT_DRIFT_CHECKED and not feature.startswith(CAMPAIGN_ATTR_PREFIX)
+
+
+# Optional landing tables whose features dbt leaves out of every feature mart when the landing
+# holds none of their rows (macro landing_has), each with one feature that is there otherwise.
+OPTIONAL_FEATURE_SOURCES = {"orders": "orders_total", "events": "events_90d"}
+
+
+def absent_sources(frame: pd.DataFrame) -> list[str]:
+    """The optional landing tables whose features a mart lacks (the landing had no rows)."""
+    return [t for t, marker in OPTIONAL_FEATURE_SOURCES.items() if marker not in frame.columns]
 
 
 # What Python relies on in each mart whose other columns are data-dependent (features per

@@ -43,8 +43,13 @@ class TableContract:
     columns: tuple[Column, ...]
     is_mandatory: bool = False
     # Whether the table takes the user's own `attr_<name>` columns (ATTRIBUTE_PREFIX) through
-    # staging into features; on other tables they are ignored with a warning.
+    # staging; on other tables they are ignored with a warning.
     accepts_attributes: bool = False
+    # Whether those attributes are model features, in training and at scoring: true where they
+    # are known before a campaign is sent (customers; campaigns, whose attr_<name> become
+    # campaign_attr_<name> features). Contact attributes describe the send itself and do not
+    # exist for an upcoming campaign: staged and kept for measurement, never features.
+    attributes_are_features: bool = False
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -72,6 +77,7 @@ CONTRACT: dict[str, TableContract] = {
             ),
             is_mandatory=True,
             accepts_attributes=True,
+            attributes_are_features=True,
         ),
         TableContract(
             "consents",
@@ -120,6 +126,8 @@ CONTRACT: dict[str, TableContract] = {
                 Column("cost_per_contact", N),
                 Column("value_per_response", N),
             ),
+            accepts_attributes=True,
+            attributes_are_features=True,
         ),
         TableContract(
             "contacts",
@@ -162,8 +170,20 @@ def is_attribute(column: str) -> bool:
 
 
 def attribute_tables() -> tuple[str, ...]:
-    """The tables whose ``attr_*`` columns flow through staging into features."""
+    """The tables whose ``attr_*`` columns flow through staging."""
     return tuple(name for name, table in CONTRACT.items() if table.accepts_attributes)
+
+
+def feature_attribute_tables() -> tuple[str, ...]:
+    """The tables whose ``attr_*`` columns are model features (known before a send)."""
+    return tuple(name for name, table in CONTRACT.items() if table.attributes_are_features)
+
+
+def is_usable_attribute_name(column: str) -> bool:
+    """``attr_`` then letters, digits and underscores only: dbt writes the name into SQL
+    unquoted, so any other character would break the build (or change the SQL)."""
+    rest = column[len(ATTRIBUTE_PREFIX) :]
+    return is_attribute(column) and rest.isascii() and rest.replace("_", "").isalnum()
 
 
 class ContractError(ValueError):
@@ -177,6 +197,24 @@ class LandingTable:
     file_format: str  # "parquet", "csv" or "none"
     columns: tuple[str, ...]  # every column found (contract columns first, then attr_* and extras)
     extra_columns: tuple[str, ...]  # columns outside the contract (attr_* flow through)
+
+    def __post_init__(self) -> None:
+        if not CONTRACT[self.name].accepts_attributes:
+            return  # ignored with a warning, never read
+        unusable = [c for c in self.attribute_columns if not is_usable_attribute_name(c)]
+        if unusable:
+            raise ContractError(
+                f"Table '{self.name}' ({self.files[0].parent if self.files else self.name}): "
+                f"attribute column(s) {', '.join(repr(c) for c in unusable)} must be named "
+                "attr_ followed by letters, digits and underscores only; rename them."
+            )
+
+    @property
+    def attribute_columns(self) -> tuple[str, ...]:
+        """The user's own ``attr_*`` columns, when the table takes them."""
+        if not CONTRACT[self.name].accepts_attributes:
+            return ()
+        return tuple(c for c in self.extra_columns if is_attribute(c))
 
     @property
     def unknown_columns(self) -> tuple[str, ...]:

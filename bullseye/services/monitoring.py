@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bullseye.core.catalog import LABEL, NOT_DRIFT_CHECKED, PERIOD_ID
+from bullseye.core.catalog import LABEL, PERIOD_ID, is_drift_checked
 from bullseye.core.settings import Settings
 from bullseye.core.targets import Target
 from bullseye.services.training import load_training_frame
@@ -63,8 +63,8 @@ def check_drift(
     return drift_report(
         reference,
         scoring_frame,
-        [c for c in spec.numeric if c not in NOT_DRIFT_CHECKED],
-        [c for c in spec.categorical if c not in NOT_DRIFT_CHECKED],
+        [c for c in spec.numeric if is_drift_checked(c)],
+        [c for c in spec.categorical if is_drift_checked(c)],
         out_dir,
         settings.seed,
         settings.drift_sample_rows,

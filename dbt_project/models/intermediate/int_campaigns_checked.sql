@@ -22,6 +22,7 @@ typed as (
         {{ clean_text('response_window_days') }} as response_window_days__raw,
         {{ clean_text('cost_per_contact') }} as cost_per_contact__raw,
         {{ clean_text('value_per_response') }} as value_per_response__raw
+        {{- attr_list(source('landing', 'campaigns')) }}
     from deduplicated
 ),
 
@@ -46,6 +47,9 @@ final as (
         response_window_days__raw,
         cost_per_contact__raw,
         value_per_response__raw,
+        {%- for column in attr_columns(source('landing', 'campaigns')) %}
+        {{ column.name }},
+        {%- endfor %}
         case
             when starts_at__raw is not null and starts_at is null then 'invalid_starts_at'
             when response_window_days__raw is not null and response_window_days is null then 'invalid_response_window_days'

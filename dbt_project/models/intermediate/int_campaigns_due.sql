@@ -23,6 +23,7 @@ final as (
         campaigns.starts_at,
         contacted.campaign_id is not null as has_contacts,
         requested.campaign_id is not null as is_requested
+        {{- campaign_attr_select('campaigns') }}
     from campaigns
     left join contacted on campaigns.campaign_id = contacted.campaign_id
     left join requested on campaigns.campaign_id = requested.campaign_id

@@ -25,6 +25,7 @@ windowed as (
         coalesce(campaigns.category, 'none') as campaign_category,
         campaigns.starts_at as campaign_starts_at,
         {{ dbt.dateadd('day', 'campaigns.response_window_days', 'contacts.contacted_at') }} as window_closes_at
+        {{- campaign_attr_select('campaigns') }}
     from contacts
     inner join campaigns on contacts.campaign_id = campaigns.campaign_id
 ),

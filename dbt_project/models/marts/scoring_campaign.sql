@@ -8,6 +8,7 @@ campaigns as (
         channel as campaign_channel,
         coalesce(category, 'none') as campaign_category,
         starts_at as campaign_starts_at
+        {{- campaign_attr_features() }}
     from {{ ref('int_campaigns_due') }}
 ),
 
@@ -37,8 +38,8 @@ final as (
         campaigns.campaign_starts_at,
         campaigns.campaign_channel,
         campaigns.campaign_category
-        {#- Contact attributes do not exist before the contact: null, as the model allows. #}
-        {{- attr_nulls(source('landing', 'contacts')) }}
+        {#- The campaign's own attributes, stated in advance on its campaigns row. #}
+        {{- campaign_attr_features('campaigns') }}
     from features
     inner join campaigns on features.campaign_id = campaigns.campaign_id
 )

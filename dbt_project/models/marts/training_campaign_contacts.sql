@@ -27,12 +27,15 @@ final as (
         contacts.contacted_at,
         contacts.campaign_starts_at,
         contacts.campaign_channel,
-        contacts.campaign_category,
+        contacts.campaign_category
+        {{- campaign_attr_features('contacts') }},
         contacts.campaign_id as period_id,
         contacts.campaign_starts_at as period_at,
         case when contacts.is_control then 0 else 1 end as treatment,
         contacts.has_responded as label
-        {{- attr_list(source('landing', 'contacts'), 'contacts.') }}
+        {#- Contact attributes (attr_* of contacts) are not features: they do not exist before a
+            contact, so a model leaning on them would score every customer alike. They stay in
+            int_contacts_labelled and campaign_contact_outcomes for measurement. #}
     from features
     inner join contacts
         on features.campaign_id = contacts.campaign_id

@@ -12,6 +12,7 @@ final as (
         response_window_days,
         coalesce(cost_per_contact, 0) as cost_per_contact,
         coalesce(value_per_response, 0) as value_per_response
+        {{- attr_list(source('landing', 'campaigns')) }}
     from checked
     where reject_reason is null
 )

@@ -4,7 +4,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bullseye.core.contract import ContractError, check_landing
+from bullseye.core.contract import (
+    ContractError,
+    attribute_tables,
+    check_landing,
+    feature_attribute_tables,
+)
 
 
 def _write(root: Path, table: str, data: dict) -> Path:
@@ -79,6 +84,22 @@ def test_extra_columns_are_listed(tmp_path):
     _customers(tmp_path, attr_loyalty_tier=["gold"])
     _orders(tmp_path)
     assert check_landing(tmp_path).tables["customers"].extra_columns == ("attr_loyalty_tier",)
+
+
+def test_campaigns_take_attributes_as_features_contacts_only_as_data():
+    assert {"customers", "campaigns", "contacts"} <= set(attribute_tables())
+    assert set(feature_attribute_tables()) == {"customers", "campaigns"}
+
+
+@pytest.mark.parametrize("name", ["attr_market index", "attr_a;drop", "attr_été"])
+def test_attribute_names_dbt_cannot_write_unquoted_are_refused(tmp_path, name):
+    """An attr_* name reaches dbt's SQL as an identifier: anything but letters, digits and _
+    is refused by the check, naming the column, before dbt runs."""
+    _customers(tmp_path, **{name: ["x"]})
+    _orders(tmp_path)
+    with pytest.raises(ContractError, match="letters, digits and underscores") as error:
+        check_landing(tmp_path)
+    assert repr(name) in str(error.value)
 
 
 def test_csv_landing_is_accepted(tmp_path):
