@@ -73,6 +73,7 @@ def pipeline_summary(
         drift_report=str(drifted.html_path),
         profile_report=str(profiled.report_path),
         segments=profiled.by_cluster[["segment_label", "customers"]].to_dict(orient="records"),
+        profiles_not_computed=profiled.not_computed,
         drift_report_json=str(drifted.json_path),
         drifted_feature_share=drifted.drifted_share,
         drifted_features=list(drifted.drifted_features),

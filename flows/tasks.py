@@ -65,10 +65,13 @@ def train_uplift(
 @task(name="profile-customers", cache_policy=NO_CACHE)
 def profile(settings: Settings, as_of: datetime, run_dir: Path) -> profiling.ProfileOutcome:
     outcome = profiling.profile_customers(settings, as_of, run_dir)
+    for what, why in outcome.not_computed.items():
+        get_run_logger().warning("Customer profiles: %s not computed (%s)", what, why)
     create_table_artifact(
         table=json.loads(outcome.by_cluster.to_json(orient="records")),
         key="customer-segments",
-        description=f"Behavioural clusters (k={outcome.k}); report: {outcome.report_path}",
+        description=f"Behavioural clusters (k={outcome.k}); report: {outcome.report_path}"
+        + "".join(f"; not computed: {what} ({why})" for what, why in outcome.not_computed.items()),
     )
     return outcome
 

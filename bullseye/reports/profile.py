@@ -11,13 +11,14 @@ from bullseye.reports.pages import render, table
 
 
 def segment_summary(frame: pd.DataFrame, by: str, categories: list[str]) -> pd.DataFrame:
-    """Size, share, mean spend and orders, past response rate and top categories per group."""
+    """Size, share, mean spend and orders, past response rate and top categories per group
+    (spend and orders only when the data has them: a landing may have no orders)."""
     spend_columns = [f"spend_365d_{c}" for c in categories if f"spend_365d_{c}" in frame]
     grouped = frame.groupby(by, dropna=False)
+    means = {f"mean_{c}": (c, "mean") for c in ("spend_365d", "orders_365d") if c in frame.columns}
     summary = grouped.agg(
         customers=(CUSTOMER_ID, "size"),
-        mean_spend_365d=("spend_365d", "mean"),
-        mean_orders_365d=("orders_365d", "mean"),
+        **means,
         past_contacts=("past_contacts", "sum"),
         past_responses=("past_responses", "sum"),
     )
@@ -39,13 +40,20 @@ def segment_summary(frame: pd.DataFrame, by: str, categories: list[str]) -> pd.D
 
 
 def render_profile_report(
-    by_rfm: pd.DataFrame, by_cluster: pd.DataFrame, silhouettes: dict[int, float], as_of: datetime
+    by_rfm: pd.DataFrame,
+    by_cluster: pd.DataFrame,
+    silhouettes: dict[int, float],
+    as_of: datetime,
+    not_computed: dict[str, str] | None = None,
 ) -> str:
+    """The page; ``not_computed`` names what the data could not give (what -> why), and the
+    clusters section is left out when no clustering was possible (no ``silhouettes``)."""
     return render(
         "profile.html.j2",
         as_of=as_of.isoformat(sep=" "),
+        not_computed=not_computed or {},
         by_rfm=table(by_rfm, ",.3f", na_rep="NaN"),
-        by_cluster=table(by_cluster, ",.3f", na_rep="NaN"),
-        chosen=max(silhouettes, key=lambda k: (silhouettes[k], -k)),
+        by_cluster=table(by_cluster, ",.3f", na_rep="NaN") if silhouettes else None,
+        chosen=max(silhouettes, key=lambda k: (silhouettes[k], -k)) if silhouettes else None,
         silhouettes=", ".join(f"k={k}: {v:.3f}" for k, v in silhouettes.items()),
     )

@@ -86,6 +86,8 @@ class PipelineSummary(BaseModel):
     drift_report: str
     profile_report: str
     segments: list[dict[str, Any]]
+    # what the profiles and segments could not give, and why (e.g. no orders in the landing)
+    profiles_not_computed: dict[str, str] = {}
     drift_report_json: str
     drifted_feature_share: float
     drifted_features: list[str]

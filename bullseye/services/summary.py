@@ -102,6 +102,7 @@ def render_summary(summary: PipelineSummary) -> str:
         *(f"  ALERT    {a['kind']}: {a['message']}" for a in summary.alerts),
         *([f"  retraining started: {summary.retraining}"] if summary.retraining else []),
         f"Customer profiles: {summary.profile_report}",
+        *(f"  not computed: {what} ({why})" for what, why in summary.profiles_not_computed.items()),
         "",
         "Rows: table        in   staged  duplicates  quarantined (by reason)",
     ]

@@ -8,9 +8,11 @@
   order in [snapshot, snapshot + horizon).
   kind 'churn': customers with a completed order in the 365 days before the snapshot;
   label = no completed order in [snapshot, snapshot + horizon).
+  A landing without orders has no label for either kind: no examples (training says so).
 -#}
 {% macro behaviour_training(kind) -%}
-{%- set targets = var('behaviour_targets') | selectattr('kind', 'equalto', kind) | list -%}
+{%- set targets = var('behaviour_targets') | selectattr('kind', 'equalto', kind) | list
+    if landing_has('orders') else [] -%}
 with
 
 customers as (

@@ -49,3 +49,23 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+{#-
+  Whether the landing holds any row of `table`. An optional table missing from the landing
+  folder is registered as an empty relation with the contract's columns
+  (bullseye/core/warehouse.py), so dbt knows when it compiles a model that, say, the landing
+  has no orders: the marts then leave that table's features out instead of carrying columns
+  that are zero or null for everyone. True while dbt parses, so every ref stays in the graph;
+  unit tests override it (their expectations must not depend on the landing the build reads).
+  The relation is found through the source's definition, not source(), which would make every
+  caller depend on every optional landing table.
+-#}
+{% macro landing_has(table) -%}
+    {%- if not execute -%}{{ return(true) }}{%- endif -%}
+    {%- set node = graph.sources['source.' ~ project_name ~ '.landing.' ~ table] -%}
+    {%- set relation = adapter.get_relation(
+        database=node.database, schema=node.schema, identifier=node.identifier) -%}
+    {%- if relation is none -%}{{ return(false) }}{%- endif -%}
+    {%- set found = run_query('select 1 as found from ' ~ relation ~ ' limit 1') -%}
+    {{ return(found.rows | length > 0) }}
+{%- endmacro %}

@@ -8,12 +8,18 @@
 
   One macro serves customer_features, every training mart and every scoring mart, so a
   feature is computed the same way for training and for scoring.
+
+  Features of a landing table that holds no row (orders, events: optional in the contract)
+  are left out (landing_has), so a customer file without order history gives marts without
+  order features rather than columns of zeros and nulls.
 -#}
 {% macro point_in_time_features(spine, key_columns, campaign_category=false) -%}
 {%- set keys = key_columns | join(', ') -%}
 {%- set categories = order_categories() -%}
+{%- set has_orders = landing_has('orders') -%}
+{%- set has_events = landing_has('events') -%}
 with
-
+{% if has_orders %}
 order_history as (
     select
         {% for k in key_columns %}s.{{ k }}, {% endfor %}
@@ -55,7 +61,8 @@ order_features as (
     from order_history
     group by {{ keys }}
 ),
-
+{% endif %}
+{%- if has_events %}
 event_history as (
     select
         {% for k in key_columns %}s.{{ k }}, {% endfor %}
@@ -90,6 +97,7 @@ event_features as (
     from event_history
     group by {{ keys }}
 ),
+{% endif %}
 
 contact_features as (
     select
@@ -134,6 +142,7 @@ final as (
         {{ dbt.datediff('customers.signup_at', 's.as_of_at', 'day') }} as tenure_days
         {{- attr_list(source('landing', 'customers'), 'customers.') }},
         extract(year from s.as_of_at) - customers.birth_year as age,
+        {%- if has_orders %}
         {{ dbt.datediff('o.last_ordered_at', 's.as_of_at', 'day') }} as recency_days,
         {{ dbt.datediff('o.first_ordered_at', 's.as_of_at', 'day') }} as days_since_first_order,
         coalesce(o.orders_total, 0) as orders_total,
@@ -155,6 +164,10 @@ final as (
             when o.spend_365d > 0 then coalesce(o.campaign_category_spend_365d, 0) / o.spend_365d
             else 0
         end as campaign_category_spend_share_365d,
+        {% endif %}
+        {%- endif %}
+        {%- if has_events %}
+        {% if campaign_category %}
         coalesce(e.campaign_category_views_90d, 0) as campaign_category_views_90d,
         {% endif %}
         coalesce(e.events_7d, 0) as events_7d,
@@ -166,18 +179,27 @@ final as (
         coalesce(e.searches_30d, 0) as searches_30d,
         coalesce(e.email_opens_90d, 0) as email_opens_90d,
         coalesce(e.email_clicks_90d, 0) as email_clicks_90d,
+        {%- endif %}
         coalesce(c.past_contacts, 0) as past_contacts,
         coalesce(r.past_responses, 0) as past_responses,
         case when c.past_contacts > 0 then 1.0 * coalesce(r.past_responses, 0) / c.past_contacts end as past_response_rate,
         {{ dbt.datediff('c.last_contacted_at', 's.as_of_at', 'day') }} as days_since_last_contact,
+        {%- if has_orders %}
         o.source_max_ordered_at,
+        {%- endif %}
+        {%- if has_events %}
         e.source_max_occurred_at,
+        {%- endif %}
         c.last_contacted_at as source_max_contacted_at,
         r.source_max_responded_at
     from {{ spine }} as s
     inner join customers on s.customer_id = customers.customer_id
+    {%- if has_orders %}
     left join order_features as o on {% for k in key_columns %}s.{{ k }} = o.{{ k }}{{ " and " if not loop.last }}{% endfor %}
+    {%- endif %}
+    {%- if has_events %}
     left join event_features as e on {% for k in key_columns %}s.{{ k }} = e.{{ k }}{{ " and " if not loop.last }}{% endfor %}
+    {%- endif %}
     left join contact_features as c on {% for k in key_columns %}s.{{ k }} = c.{{ k }}{{ " and " if not loop.last }}{% endfor %}
     left join response_features as r on {% for k in key_columns %}s.{{ k }} = r.{{ k }}{{ " and " if not loop.last }}{% endfor %}
 )

@@ -4,6 +4,9 @@
 --  1. the newest source row that went into each feature family is older than as_of_at;
 --  2. lifetime order count recomputed here from staging, strictly before the as-of moment,
 --     equals the feature (it would be larger if later orders had leaked in).
+-- Families whose landing table holds no row have no features in the marts (landing_has).
+{%- set has_orders = landing_has('orders') %}
+{%- set has_events = landing_has('events') %}
 {%- set marts = [
     ('training_campaign_contacts', 'contacted_at', 'campaign_id'),
     ('training_campaign_response', 'contacted_at', 'campaign_id'),
@@ -23,13 +26,18 @@ with
         'source row at or after as_of_at' as problem
     from {{ ref(mart) }}
     where
-        source_max_ordered_at >= as_of_at
-        or source_max_occurred_at >= as_of_at
-        or source_max_contacted_at >= as_of_at
+        {%- if has_orders %}
+        source_max_ordered_at >= as_of_at or
+        {%- endif %}
+        {%- if has_events %}
+        source_max_occurred_at >= as_of_at or
+        {%- endif %}
+        source_max_contacted_at >= as_of_at
         or source_max_responded_at >= as_of_at
         or as_of_at <> {{ moment }}
 ),
 
+{%- if has_orders %}
 {{ mart }}_recounted as (
     select
         examples.{{ scope }} as scope,
@@ -56,13 +64,16 @@ with
     from {{ mart }}_recounted
     where orders_total <> expected
 ),
+{%- endif %}
 {% endfor %}
 
 final as (
     {% for mart, moment, scope in marts %}
     select * from {{ mart }}_late
+    {%- if has_orders %}
     union all
     select * from {{ mart }}_miscounted
+    {%- endif %}
     {{ "union all" if not loop.last }}
     {% endfor %}
 )

@@ -41,6 +41,11 @@ WORDS = {
 SEGMENT_FEATURE = "behaviour_segment"
 
 
+class SegmentationError(ValueError):
+    """The customers cannot be clustered (no behaviour in the data, or all alike); the message
+    says why."""
+
+
 @dataclass(frozen=True)
 class Segmenter:
     """A fitted clustering as plain numbers (log1p, standardise, nearest centroid), so a model
@@ -51,10 +56,14 @@ class Segmenter:
     centroids: tuple[tuple[float, ...], ...]
     labels: tuple[str, ...]
     recency_fill: float
+    # The BEHAVIOUR columns clustered on: those the data has (a landing without orders or
+    # events has no such features).
+    columns: tuple[str, ...] = BEHAVIOUR
 
     def assign(self, features: pd.DataFrame) -> np.ndarray:
-        behaviour = features[list(BEHAVIOUR)].astype("float64")
-        behaviour["recency_days"] = behaviour["recency_days"].fillna(self.recency_fill)
+        behaviour = features[list(self.columns)].astype("float64")
+        if "recency_days" in behaviour:
+            behaviour["recency_days"] = behaviour["recency_days"].fillna(self.recency_fill)
         scaled = (np.log1p(behaviour.fillna(0.0).to_numpy()) - self.means) / self.scales
         distances = ((scaled[:, None, :] - np.asarray(self.centroids)[None]) ** 2).sum(axis=2)
         return np.asarray(self.labels, dtype=object)[distances.argmin(axis=1)]
@@ -70,6 +79,7 @@ class Segmenter:
             tuple(tuple(c) for c in data["centroids"]),
             tuple(data["labels"]),
             float(data["recency_fill"]),
+            tuple(data.get("columns", BEHAVIOUR)),  # models saved before it: every column
         )
 
 
@@ -83,10 +93,21 @@ class Segmentation:
 
 
 def _behaviour(features: pd.DataFrame) -> pd.DataFrame:
-    frame = features[list(BEHAVIOUR)].astype("float64")
-    # Never bought: recency as long as the longest observed, other gaps as zero.
-    frame["recency_days"] = frame["recency_days"].fillna(frame["recency_days"].max() or 0)
-    return frame.fillna(0.0)
+    columns = [c for c in BEHAVIOUR if c in features]
+    if not columns:
+        raise SegmentationError(
+            f"no behaviour to cluster: none of {', '.join(BEHAVIOUR)} is in the data"
+        )
+    frame = features[columns].astype("float64")
+    if "recency_days" in frame:
+        # Never bought: recency as long as the longest observed, other gaps as zero.
+        frame["recency_days"] = frame["recency_days"].fillna(frame["recency_days"].max() or 0)
+    frame = frame.fillna(0.0)
+    if len(frame.drop_duplicates()) < 2:
+        raise SegmentationError(
+            f"every customer has the same behaviour ({', '.join(columns)}): nothing to cluster"
+        )
+    return frame
 
 
 def _pipeline(k: int, seed: int) -> Pipeline:
@@ -124,8 +145,15 @@ def segment_customers(
             break
         pipe = _pipeline(k, seed).fit(behaviour)
         transformed = pipe[:-1].transform(sample)
-        silhouettes[k] = float(silhouette_score(transformed, pipe[-1].predict(transformed)))
+        predicted = pipe[-1].predict(transformed)
+        if len(np.unique(predicted)) < 2:  # too few distinct customers for k clusters
+            continue
+        silhouettes[k] = float(silhouette_score(transformed, predicted))
         fitted[k] = pipe
+    if not silhouettes:
+        raise SegmentationError(
+            f"too few distinct customers to form {min(k_range)} or more clusters"
+        )
     best = max(silhouettes, key=lambda k: (silhouettes[k], -k))
     segment_id = fitted[best].predict(behaviour)
     scaled = pd.DataFrame(fitted[best][:-1].transform(behaviour), columns=behaviour.columns)
@@ -152,8 +180,9 @@ def segment_customers(
         tuple(scaler.mean_),
         tuple(scaler.scale_),
         tuple(map(tuple, kmeans.cluster_centers_)),
-        tuple(labels[s] for s in range(best)),
-        float(behaviour["recency_days"].max() or 0),
+        tuple(labels.get(s, f"cluster {s}") for s in range(best)),  # empty clusters too
+        float(behaviour["recency_days"].max() or 0) if "recency_days" in behaviour else 0.0,
+        tuple(behaviour.columns),
     )
     return Segmentation(
         assignments, best, silhouettes, profile.rename_axis("segment_id"), segmenter

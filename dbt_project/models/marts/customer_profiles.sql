@@ -1,7 +1,12 @@
 -- One row per customer as of the run: RFM scores and segment, lifecycle stage, value tier,
 -- preferred category and channel, engagement level and consent per channel. Readable by
 -- marketers and usable as audience filters.
+-- Without orders in the landing, nothing order-based can be computed: RFM scores, lifecycle,
+-- value tier and preferred category/channel are null and rfm_segment is 'not_computed';
+-- without events, engagement_level is null. The columns stay (this mart has a contract).
 {%- set categories = order_categories() %}
+{%- set has_orders = landing_has('orders') %}
+{%- set has_events = landing_has('events') %}
 
 with
 
@@ -13,6 +18,7 @@ consents as (
     select * from {{ ref('int_consents_latest') }}
 ),
 
+{%- if has_orders %}
 channel_orders as (
     select
         orders.customer_id,
@@ -46,6 +52,15 @@ active_scores as (
     from features
     where orders_365d > 0
 ),
+{%- else %}
+preferred_channel as (
+    select
+        cast(null as {{ dbt.type_string() }}) as customer_id,
+        cast(null as {{ dbt.type_string() }}) as preferred_channel,
+        1 as channel_rank
+    where 1 = 0
+),
+{%- endif %}
 
 scored as (
     select
@@ -53,15 +68,33 @@ scored as (
         features.customer_key,
         features.region,
         features.tenure_days,
+        {%- if has_orders %}
         features.recency_days,
         features.orders_total,
         features.orders_365d,
         features.spend_365d,
+        {%- else %}
+        cast(null as {{ dbt.type_bigint() }}) as recency_days,
+        cast(null as {{ dbt.type_bigint() }}) as orders_total,
+        cast(null as {{ dbt.type_bigint() }}) as orders_365d,
+        cast(null as double) as spend_365d,  -- the contract's type
+        {%- endif %}
+        {%- if has_events %}
         features.events_30d,
+        {%- else %}
+        cast(null as {{ dbt.type_bigint() }}) as events_30d,
+        {%- endif %}
+        {%- if has_orders %}
         coalesce(active_scores.r_score, 1) as r_score,
         coalesce(active_scores.f_score, 1) as f_score,
         coalesce(active_scores.m_score, 1) as m_score,
         active_scores.value_quartile
+        {%- else %}
+        cast(null as {{ dbt.type_bigint() }}) as r_score,
+        cast(null as {{ dbt.type_bigint() }}) as f_score,
+        cast(null as {{ dbt.type_bigint() }}) as m_score,
+        cast(null as {{ dbt.type_bigint() }}) as value_quartile
+        {%- endif %}
         {%- if categories %},
         case
             {%- for cat in categories %}
@@ -75,7 +108,9 @@ scored as (
         cast(null as {{ dbt.type_string() }}) as preferred_category
         {%- endif %}
     from features
+    {%- if has_orders %}
     left join active_scores on features.customer_id = active_scores.customer_id
+    {%- endif %}
 ),
 
 final as (
@@ -87,6 +122,11 @@ final as (
         scored.f_score,
         scored.m_score,
         {{ dbt.concat(['cast(scored.r_score as ' ~ dbt.type_string() ~ ')', 'cast(scored.f_score as ' ~ dbt.type_string() ~ ')', 'cast(scored.m_score as ' ~ dbt.type_string() ~ ')']) }} as rfm_code,
+        {%- if not has_orders %}
+        'not_computed' as rfm_segment,
+        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
+        cast(null as {{ dbt.type_string() }}) as value_tier,
+        {%- else %}
         case
             when scored.orders_total = 0 then 'no_purchase'
             when scored.orders_365d = 0 then 'lost'
@@ -112,14 +152,19 @@ final as (
             when 4 then 'bronze'
             else 'none'
         end as value_tier,
+        {%- endif %}
         scored.preferred_category,
         preferred_channel.preferred_channel,
+        {%- if has_events %}
         case
             when scored.events_30d >= 10 then 'high'
             when scored.events_30d >= 3 then 'medium'
             when scored.events_30d >= 1 then 'low'
             else 'none'
         end as engagement_level,
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as engagement_level,
+        {%- endif %}
         {%- for channel in var('consent_channels') %}
         coalesce(max(case when consents.channel = '{{ channel }}' then consents.is_opted_in end), false)
             as is_opted_in_{{ channel }},
