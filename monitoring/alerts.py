@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 import apprise
 
+from monitoring.calibration import CalibrationInTheLarge
 from monitoring.drift import DriftResult
 
 log = logging.getLogger("bullseye.monitoring")
@@ -24,11 +25,12 @@ class Thresholds:
     max_drift_share: float = 0.25
     key_features: tuple[str, ...] = ()
     auc_max_drop: float = 0.05
+    calibration_max_gap: float = 0.25  # |realised / predicted response rate - 1|
 
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # data_drift, key_feature_drift, prediction_drift, auc_drop
+    kind: str  # data_drift, key_feature_drift, prediction_drift, auc_drop, calibration
     target: str
     campaign_id: str | None
     message: str
@@ -91,6 +93,26 @@ def performance_alerts(
             campaign_id,
             f"realised ROC AUC {realised_auc:.3f} on '{campaign_id}' is {drop:.3f} below the "
             f"model's test ROC AUC {test_auc:.3f} (allowed drop {thresholds.auc_max_drop:.3f})",
+        )
+    ]
+
+
+def calibration_alerts(
+    check: CalibrationInTheLarge, thresholds: Thresholds, target: str, campaign_id: str
+) -> list[Alert]:
+    if not check.is_breach(thresholds.calibration_max_gap):
+        return []
+    return [
+        Alert(
+            "calibration",
+            target,
+            campaign_id,
+            f"'{campaign_id}': {check.responses:,} of {check.contacts:,} sent contacts "
+            f"responded ({check.realised_rate:.1%}, 95% interval {check.realised_low:.1%} to "
+            f"{check.realised_high:.1%}) where the model predicted {check.predicted_rate:.1%} "
+            f"(observed/expected {check.observed_to_expected:.2f}, allowed gap "
+            f"{thresholds.calibration_max_gap:.0%}): the audience or the market changed; "
+            "retrain, and check what changed in the campaign",
         )
     ]
 

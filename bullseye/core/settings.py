@@ -145,6 +145,13 @@ class Settings(BaseSettings):
         description="Refuse to publish when a campaign's scores take fewer distinct values than "
         "this (among at least 100 customers): the audience would be ranked by nothing.",
     )
+    max_score_shift: float = Field(
+        default=1.0,
+        gt=0,
+        description="Refuse to publish when the scores lie further than this from the model's "
+        "test scores (Wasserstein distance in test standard deviations; the prediction-drift "
+        "alert fires at prediction_drift_threshold, well before).",
+    )
     targets_file: Path = Field(
         default=PROJECT_ROOT / "config" / "targets.yml",
         description="YAML file declaring the prediction targets.",
@@ -182,6 +189,13 @@ class Settings(BaseSettings):
         le=1,
         description="Alert when a campaign's realised ROC AUC falls this far below the model's "
         "test ROC AUC.",
+    )
+    calibration_max_gap: float = Field(
+        default=0.25,
+        gt=0,
+        description="Alert when a measured campaign's realised response rate differs from the "
+        "model's mean predicted probability by more than this share of it (and lies outside "
+        "the realised rate's 95% interval); needs no control group.",
     )
     drift_gate: bool = Field(
         default=False,

@@ -15,7 +15,15 @@ from bullseye.core.targets import Target
 from bullseye.services.training import load_training_frame
 from ml.modelling.evaluate import evaluate
 from ml.registry.store import TEST_SCORES_FILE, ModelVersion
-from monitoring.alerts import Alert, Thresholds, drift_alerts, notify, performance_alerts
+from monitoring.alerts import (
+    Alert,
+    Thresholds,
+    calibration_alerts,
+    drift_alerts,
+    notify,
+    performance_alerts,
+)
+from monitoring.calibration import CalibrationInTheLarge, calibration_in_the_large
 from monitoring.drift import PREDICTION_COLUMN, DriftResult, drift_report
 from monitoring.gates import GateStore
 from monitoring.performance import performance_snapshot
@@ -24,7 +32,10 @@ from monitoring.workspace import MonitoringWorkspace
 
 def thresholds(settings: Settings) -> Thresholds:
     return Thresholds(
-        settings.drift_max_share, tuple(settings.drift_key_features), settings.auc_max_drop
+        settings.drift_max_share,
+        tuple(settings.drift_key_features),
+        settings.auc_max_drop,
+        settings.calibration_max_gap,
     )
 
 
@@ -100,10 +111,12 @@ def monitor_scoring(
 @dataclass(frozen=True)
 class PerformanceOutcome:
     model_version: str
-    realised: dict[str, float]  # roc_auc (Evidently), top_decile_lift, brier on sent contacts
+    # roc_auc (Evidently), top_decile_lift, brier on sent contacts; None with one class only
+    realised: dict[str, float] | None
     expected: dict[str, float]  # the model's own test figures
+    calibration: CalibrationInTheLarge  # realised response rate against the mean prediction
     alerts: tuple[Alert, ...]
-    snapshot_id: str
+    snapshot_id: str | None
     is_notified: bool
 
 
@@ -114,38 +127,47 @@ def monitor_performance(
     contacts: pd.DataFrame,
     as_of: datetime | None = None,
 ) -> PerformanceOutcome | None:
-    """Realised ROC AUC (Evidently), top-decile lift and Brier score of the response champion on
-    the campaign's sent contacts, against the model's test figures; a snapshot in the workspace
-    and an alert when the AUC fell further than allowed."""
+    """How the response champion's scores did on the campaign's sent contacts: realised
+    response rate against the mean predicted probability (calibration-in-the-large, with or
+    without a control group), and once both outcomes occur, realised ROC AUC (Evidently), top-
+    decile lift and Brier score against the model's test figures; a workspace snapshot, and
+    alerts on a breached calibration gap or AUC drop. None when no sent contact has a score."""
     sent = (
         contacts[~contacts["is_control"] & contacts["score"].notna()]
         if "score" in contacts
         else None
     )
-    if model is None or sent is None or sent["has_responded"].nunique() < 2:
+    if model is None or sent is None or sent.empty:
         return None
-    reference = pd.read_parquet(model.path / TEST_SCORES_FILE)
-    reference["score"] = model.calibrate(reference["score"])
-    current = pd.DataFrame(
-        {LABEL: sent["has_responded"].astype(int).to_numpy(), "score": sent["score"].to_numpy()}
-    )
-    snapshot, values = performance_snapshot(reference[[LABEL, "score"]], current, as_of)
-    realised_metrics = evaluate(current[LABEL].to_numpy(), current["score"].to_numpy())
-    realised = {
-        "roc_auc": values["RocAuc"],
-        "top_decile_lift": realised_metrics.top_decile_lift,
-        "brier": realised_metrics.brier,
-    }
+    y, scores = sent["has_responded"].astype(int).to_numpy(), sent["score"].to_numpy()
+    calibration = calibration_in_the_large(y, scores)
+    alerts = calibration_alerts(calibration, thresholds(settings), model.target, campaign_id)
     expected = {
         "roc_auc": model.meta.metrics["roc_auc"],
         "top_decile_lift": model.meta.metrics["top_decile_lift"],
         "brier": model.meta.calibration["test_brier_after"],
     }
-    snapshot_id = workspace(settings).add(model.target, snapshot, f"performance {campaign_id}")
-    alerts = performance_alerts(
-        realised["roc_auc"], expected["roc_auc"], thresholds(settings), model.target, campaign_id
-    )
+    realised, snapshot_id = None, None
+    if len(set(y)) == 2:
+        reference = pd.read_parquet(model.path / TEST_SCORES_FILE)
+        reference["score"] = model.calibrate(reference["score"])
+        current = pd.DataFrame({LABEL: y, "score": scores})
+        snapshot, values = performance_snapshot(reference[[LABEL, "score"]], current, as_of)
+        realised_metrics = evaluate(y, scores)
+        realised = {
+            "roc_auc": values["RocAuc"],
+            "top_decile_lift": realised_metrics.top_decile_lift,
+            "brier": realised_metrics.brier,
+        }
+        snapshot_id = workspace(settings).add(model.target, snapshot, f"performance {campaign_id}")
+        alerts += performance_alerts(
+            realised["roc_auc"],
+            expected["roc_auc"],
+            thresholds(settings),
+            model.target,
+            campaign_id,
+        )
     is_notified = notify(alerts, settings.apprise_url)
     return PerformanceOutcome(
-        model.version, realised, expected, tuple(alerts), snapshot_id, is_notified
+        model.version, realised, expected, calibration, tuple(alerts), snapshot_id, is_notified
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import wasserstein_distance
 
 from bullseye.core.catalog import CAMPAIGN_ID, CUSTOMER_KEY
 from ml.modelling.evaluate import assign_deciles
 from ml.modelling.uplift import predict_uplift
-from ml.registry.store import ModelVersion
+from ml.registry.store import TEST_SCORES_FILE, ModelVersion
 
 
 def raw_scores(model: ModelVersion, scoring: pd.DataFrame) -> np.ndarray:
@@ -50,8 +51,24 @@ IMPORTANT_SHARE = 0.05  # a feature with this share of the mean |SHAP| total car
 MIN_ROWS_FOR_DISTINCT_CHECK = 100
 
 
+def score_shift(model: ModelVersion, raw: np.ndarray) -> float | None:
+    """Wasserstein distance between these raw scores and the model's raw test scores, in
+    units of the test scores' standard deviation (the measure the prediction-drift alert uses);
+    None when either side has too little to compare."""
+    test_scores = model.path / TEST_SCORES_FILE
+    if len(raw) < MIN_ROWS_FOR_DISTINCT_CHECK or not test_scores.is_file():
+        return None
+    reference = pd.read_parquet(test_scores, columns=["score"])["score"].to_numpy()
+    spread = float(np.std(reference))
+    return float(wasserstein_distance(raw, reference)) / spread if spread > 0 else None
+
+
 def scoring_problems(
-    model: ModelVersion, scoring: pd.DataFrame, raw: np.ndarray, min_distinct_scores: int
+    model: ModelVersion,
+    scoring: pd.DataFrame,
+    raw: np.ndarray,
+    min_distinct_scores: int,
+    max_score_shift: float = float("inf"),
 ) -> list[str]:
     """Why these scores must not be published (empty when they may):
 
@@ -59,7 +76,10 @@ def scoring_problems(
       contact-time context that does not exist before the contact): every customer would get
       the same contribution from it;
     - fewer than ``min_distinct_scores`` distinct raw scores among many rows: the audience would
-      be ranked by nothing (hand-written: no library checks a score vector for this).
+      be ranked by nothing (hand-written: no library checks a score vector for this);
+    - scores whose distribution lies more than ``max_score_shift`` test standard deviations
+      (Wasserstein) from the model's test scores: the inputs are not what the model was judged
+      on (a broken feed, a unit change), so its figures say nothing about this audience.
     """
     problems = []
     importance = pd.Series(model.meta.importance, dtype="float64")
@@ -81,4 +101,12 @@ def scoring_problems(
                 f"{min_distinct_scores} expected): the ranking would be arbitrary; check which "
                 "features are empty in the scoring mart"
             )
+    shift = score_shift(model, raw)
+    if shift is not None and shift > max_score_shift:
+        problems.append(
+            f"the scores moved {shift:.2f} standard deviations (Wasserstein) from the model's "
+            f"test scores (at most {max_score_shift} allowed): compare the scoring mart's "
+            "features with the model report's training summary (a broken feed, a changed unit) "
+            "before raising BULLSEYE_MAX_SCORE_SHIFT"
+        )
     return problems

@@ -15,7 +15,18 @@ def _model(tmp_path, training_frame):
 def test_ordinary_scoring_rows_pass(tmp_path, training_frame):
     version, model = _model(tmp_path, training_frame)
     rows = training_frame[training_frame["period_id"].isin(model.test_periods)]
-    assert scoring_problems(version, rows, raw_scores(version, rows), min_distinct_scores=10) == []
+    raw = raw_scores(version, rows)
+    assert scoring_problems(version, rows, raw, min_distinct_scores=10, max_score_shift=1.0) == []
+
+
+def test_scores_far_from_the_test_scores_are_refused(tmp_path, training_frame):
+    """A feed gone wrong (every customer 'bought today', 40 orders): the scores leave the range
+    the model was judged on."""
+    version, model = _model(tmp_path, training_frame)
+    rows = training_frame[training_frame["period_id"].isin(model.test_periods)]
+    broken = rows.assign(recency_days=0.0, orders_total=40)
+    problems = scoring_problems(version, broken, raw_scores(version, broken), 1, 1.0)
+    assert len(problems) == 1 and "standard deviations (Wasserstein)" in problems[0]
 
 
 def test_an_important_feature_null_at_scoring_is_named_with_the_fix(tmp_path, training_frame):
