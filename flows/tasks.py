@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from prefect import get_run_logger, task
+from prefect import Task, get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
@@ -84,16 +84,12 @@ def score_candidates(
     return scoring.score_candidates(settings, model, campaign_id, policy)
 
 
-# Publishing touches files, the warehouse and maybe a webhook: retried with back-off (each
-# attempt is all-or-nothing, so a retry never duplicates).
-@task(
-    name="publish-audience",
-    cache_policy=NO_CACHE,
-    retries=3,
-    retry_delay_seconds=exponential_backoff(backoff_factor=5),
-    timeout_seconds=HOUR,
-)
-def publish_audience(
+# Publishing touches files, the warehouse and maybe a webhook. Each attempt is all-or-nothing
+# and idempotent, so a retry never duplicates; this task's retries are the only retry layer
+# (the webhook makes one request per batch per attempt), with attempts and back-off from
+# settings: see publish_audience.
+@task(name="publish-audience", cache_policy=NO_CACHE, timeout_seconds=HOUR)
+def _publish_audience(
     settings: Settings,
     candidates: scoring.Candidates,
     run_date: datetime,
@@ -108,6 +104,27 @@ def publish_audience(
         "profit and ROI of the contacted group",
     )
     return outcome
+
+
+def publishing_task(settings: Settings) -> Task:
+    """The publish-audience task with the attempts and back-off of ``settings``
+    (``publish_attempts``; waits of ``publish_backoff_s``, doubling)."""
+    retries = settings.publish_attempts - 1
+    return _publish_audience.with_options(
+        retries=retries,
+        retry_delay_seconds=exponential_backoff(settings.publish_backoff_s)(retries) or 0,
+    )
+
+
+def publish_audience(
+    settings: Settings,
+    candidates: scoring.Candidates,
+    run_date: datetime,
+    run_id: str,
+    allocated: set[str] | None,
+) -> publishing.ScoringOutcome:
+    """Publish a campaign's audience in the publish-audience task (retried as set)."""
+    return publishing_task(settings)(settings, candidates, run_date, run_id, allocated)
 
 
 @task(name="monitor-drift", cache_policy=NO_CACHE, timeout_seconds=HOUR)

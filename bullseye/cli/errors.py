@@ -47,6 +47,7 @@ def user_error_types() -> tuple[type[Exception], ...]:
     from ml.activation.eligibility import AudienceFilterError
     from ml.activation.policy import PolicyError
     from ml.activation.score import ScoringGuardError
+    from ml.activation.webhook import WebhookError
     from ml.measurement.lift import MeasurementError
     from ml.modelling.data import TrainingDataError
     from monitoring.gates import PublicationGatedError
@@ -62,6 +63,7 @@ def user_error_types() -> tuple[type[Exception], ...]:
         MeasurementError,
         PublicationGatedError,
         ScoringGuardError,
+        WebhookError,  # the receiver failed; the audience is published, a rerun resends
     )
 
 

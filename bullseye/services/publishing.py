@@ -37,7 +37,11 @@ def destinations(settings: Settings) -> list:
     out: list = [WarehouseDestination(settings.warehouse_path)]
     if settings.webhook_url:
         out.append(
-            WebhookDestination(settings.webhook_url, settings.webhook_secret.get_secret_value())
+            WebhookDestination(
+                settings.webhook_url,
+                settings.webhook_secret.get_secret_value(),
+                timeout_s=settings.webhook_timeout_s,
+            )
         )
     return out
 

@@ -5,13 +5,11 @@ warehouse table ``publish.audience_members`` (one transaction) and a signed webh
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
 import shutil
-import time
-import urllib.request
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +19,8 @@ import pandas as pd
 from bullseye.core.catalog import CAMPAIGN_ID, MEMBERS_RELATION
 from bullseye.core.warehouse import stage_replace
 from ml.activation.publish import FILES, PublicationRequest
+from ml.activation.webhook import WebhookDestination as WebhookDestination
+from ml.activation.webhook import WebhookError as WebhookError
 
 
 def _sha256(path: Path) -> str:
@@ -36,7 +36,8 @@ class FilesDestination:
         self.root = root
         self._staging: Path | None = None
         self._final: Path | None = None
-        self._committed = False
+        self._entry: dict = {}
+        self._committing = False
 
     def folder(self, campaign_id: str, run_date: date) -> Path:
         return self.root / campaign_id / run_date.isoformat()
@@ -60,6 +61,14 @@ class FilesDestination:
         staging = final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
         staging.mkdir()
         self._staging, self._final = staging, final
+        self._entry = {
+            CAMPAIGN_ID: request.campaign_id,
+            "run_date": request.run_date.isoformat(),
+            "run_id": request.run_id,
+            "rows": len(frame),
+            "folder": final.name,
+            "staging": staging.name,
+        }
         frame.to_csv(staging / "audience.csv", index=False, float_format="%.6f")
         frame.to_parquet(staging / "audience.parquet", index=False)
         manifest["diff"]["frame"].to_csv(staging / "diff.csv", index=False)
@@ -75,28 +84,103 @@ class FilesDestination:
                 os.fsync(handle.fileno())
 
     def commit(self) -> None:
-        previous = self._final.with_name(f".{self._final.name}.previous")
+        """Swap the staged folder in. Until ``finalize``, a journal beside it
+        (``.<run date>.commit.json``) names the publication: if the process dies before every
+        destination has committed, ``recover`` finds it and puts the files in line with the
+        table."""
+        self._committing = True
+        _write_durably(_journal(self._final), self._entry)
         if self._final.exists():
-            os.replace(self._final, previous)
+            os.replace(self._final, _previous(self._final))
         os.replace(self._staging, self._final)
-        self._committed = True
+        _fsync_dir(self._final.parent)
 
     def abort(self) -> None:
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
-        if self._committed:  # a later destination failed: put the previous publication back
-            previous = self._final.with_name(f".{self._final.name}.previous")
-            shutil.rmtree(self._final, ignore_errors=True)
-            if previous.exists():
-                os.replace(previous, self._final)
+        if self._committing:  # the swap (or a later destination) failed: previous one back
+            _roll_back(self._final, self._entry)
+        if self._final is not None:
+            _journal(self._final).unlink(missing_ok=True)
 
     def finalize(self) -> None:
-        shutil.rmtree(self._final.with_name(f".{self._final.name}.previous"), ignore_errors=True)
+        shutil.rmtree(_previous(self._final), ignore_errors=True)
+        _journal(self._final).unlink(missing_ok=True)
+
+    def recover(self, committed: Callable[[dict], bool]) -> list[str]:
+        """Finish or undo the swaps of processes that died inside the commit (their journal
+        is still there): forward when ``committed(entry)`` says the other destinations hold
+        that publication, back to the previous one otherwise; then drop the staging folders
+        dead processes left. Publishing holds the warehouse lock, so no live process is
+        staging here. Returns one line per journal, for the log."""
+        done = []
+        for journal in sorted(self.root.glob("*/.*.commit.json")):
+            entry = json.loads(journal.read_text())
+            final = journal.parent / entry["folder"]
+            if committed(entry):
+                staging = journal.parent / entry["staging"]
+                if not final.exists() and staging.exists():  # died between the two renames
+                    os.replace(staging, final)
+                shutil.rmtree(_previous(final), ignore_errors=True)
+                done.append(f"{entry[CAMPAIGN_ID]} {entry['run_date']}: completed")
+            else:
+                _roll_back(final, entry)
+                done.append(f"{entry[CAMPAIGN_ID]} {entry['run_date']}: rolled back")
+            journal.unlink()
+        for staging in self.root.glob("*/.*.tmp"):
+            shutil.rmtree(staging, ignore_errors=True)
+        return done
+
+
+def _previous(final: Path) -> Path:
+    return final.with_name(f".{final.name}.previous")
+
+
+def _journal(final: Path) -> Path:
+    return final.with_name(f".{final.name}.commit.json")
+
+
+def _roll_back(final: Path, entry: dict) -> None:
+    """Put the publication before ``entry`` back (none, if ``entry`` was the first)."""
+    shutil.rmtree(final.with_name(entry["staging"]), ignore_errors=True)
+    previous = _previous(final)
+    if previous.exists():
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(previous, final)
+    elif final.is_dir() and _run_id(final) == entry["run_id"]:
+        shutil.rmtree(final)
+
+
+def _run_id(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / "manifest.json").read_text())["run_id"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_durably(path: Path, payload: dict) -> None:
+    """Write, fsync, rename: the journal is whole or absent, even after a power cut."""
+    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.part")
+    with open(tmp, "w") as handle:
+        json.dump(payload, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
 
 
 def _recover(final: Path) -> None:
-    """If a crash fell between the two renames of a swap, put the previous publication back."""
-    previous = final.with_name(f".{final.name}.previous")
+    """If a crash fell between the two renames of a swap made before journals existed, put the
+    previous publication back."""
+    previous = _previous(final)
     if previous.exists():
         if final.exists():
             shutil.rmtree(previous)
@@ -126,6 +210,22 @@ class WarehouseDestination:
             {CAMPAIGN_ID: request.campaign_id, "run_date": pd.Timestamp(request.run_date)},
         )
 
+    def holds(self, entry: dict) -> bool:
+        """Whether the table holds the publication a journal names: exactly its run's rows for
+        its (campaign, run date) (``FilesDestination.recover``)."""
+        if not self.warehouse_path.exists():
+            return False
+        with duckdb.connect(str(self.warehouse_path), read_only=True) as con:
+            try:
+                counts = con.execute(
+                    f"select run_id, count(*) from {MEMBERS_RELATION} "
+                    f"where {CAMPAIGN_ID} = ? and run_date = ? group by run_id",
+                    [entry[CAMPAIGN_ID], pd.Timestamp(entry["run_date"])],
+                ).fetchall()
+            except duckdb.CatalogException:  # no publication ever committed
+                counts = []
+        return dict(counts) == ({entry["run_id"]: entry["rows"]} if entry["rows"] else {})
+
     def commit(self) -> None:
         self._con.execute("commit")
         self._con.close()
@@ -139,70 +239,3 @@ class WarehouseDestination:
 
     def finalize(self) -> None:
         pass
-
-
-class WebhookDestination:
-    """POSTs the publication as JSON lines in batches, each signed with HMAC-SHA256 of the body
-    (header ``X-Bullseye-Signature: sha256=<hex>``) and carrying an idempotency key, so the
-    receiver can verify the sender and drop a batch it has already seen. Sent after every other
-    destination has committed; retried with exponential back-off."""
-
-    name = "webhook"
-
-    def __init__(
-        self,
-        url: str,
-        secret: str,
-        batch_size: int = 1_000,
-        retries: int = 4,
-        backoff_s: float = 0.5,
-        timeout_s: float = 10.0,
-    ) -> None:
-        self.url, self.secret = url, secret.encode()
-        self.batch_size, self.retries, self.backoff_s = batch_size, retries, backoff_s
-        self.timeout_s = timeout_s
-        self._batches: list[tuple[dict, bytes]] = []
-        self.sent: int = 0
-
-    def stage(self, frame: pd.DataFrame, manifest: dict, request: PublicationRequest) -> None:
-        self._batches = []
-        total = max((len(frame) - 1) // self.batch_size + 1, 1)
-        for number in range(total):
-            part = frame.iloc[number * self.batch_size : (number + 1) * self.batch_size]
-            body = part.to_json(orient="records", lines=True, force_ascii=False).encode()
-            key = f"{request.campaign_id}/{request.run_date}/{manifest['content_sha256'][:16]}"
-            headers = {
-                "Content-Type": "application/x-ndjson",
-                "X-Bullseye-Signature": "sha256="
-                + hmac.new(self.secret, body, hashlib.sha256).hexdigest(),
-                "Idempotency-Key": f"{key}/{number + 1}",
-                "X-Bullseye-Batch": f"{number + 1}/{total}",
-            }
-            self._batches.append((headers, body))
-
-    def commit(self) -> None:
-        pass  # delivery happens in finalize, once every other destination has committed
-
-    def abort(self) -> None:
-        self._batches = []
-
-    def finalize(self) -> None:
-        for headers, body in self._batches:
-            self._send(headers, body)
-            self.sent += 1
-
-    def _send(self, headers: dict, body: bytes) -> None:
-        for attempt in range(self.retries + 1):
-            request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                    if 200 <= response.status < 300:
-                        return
-            except OSError as error:  # URLError, HTTPError, timeouts
-                if attempt == self.retries:
-                    raise WebhookError(f"{self.url}: {error} after {attempt + 1} tries") from error
-            time.sleep(self.backoff_s * 2**attempt)
-
-
-class WebhookError(RuntimeError):
-    pass

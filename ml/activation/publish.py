@@ -5,8 +5,10 @@ yet, ``commit`` makes it visible, ``abort`` undoes ``stage`` (and a ``commit`` t
 destination's failure voids), ``finalize`` drops what ``abort`` would have needed. Files are
 written into a hidden folder and swapped in by renames; the warehouse table is replaced inside
 one transaction. A crash before every destination has committed leaves every previous
-publication as it was. Webhooks are notified after the commit, with retries; a rerun sends the
-same batches again with the same idempotency key.
+publication as it was; a crash inside the commit (between the file swap and the table's commit)
+leaves a journal, and the next publication first settles it (``recover``): the files go back to
+the previous publication, or forward when the table already holds the new one. Webhooks are
+notified after the commit; a rerun sends the same batches again with the same idempotency key.
 
 Publishing is idempotent per (campaign, run date): a rerun replaces, never adds. Each
 publication carries a manifest (rows by group, checksums, policy, model version, dbt manifest
@@ -16,13 +18,15 @@ hash, data as-of) and a diff against the campaign's previous publication.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
+from filelock import FileLock
 
 from bullseye.core.catalog import CAMPAIGN_ID, CUSTOMER_KEY
 
@@ -45,6 +49,7 @@ PUBLISHED_COLUMNS = (
     "run_id",
 )
 FILES = ("audience.csv", "audience.parquet", "manifest.json", "diff.csv")
+log = logging.getLogger("bullseye.activation")
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,31 @@ class Publication:
     rows_by_group: dict[str, int]
     diff: dict[str, int]
     destinations: tuple[str, ...]
+    recovered: tuple[str, ...] = ()  # interrupted publications settled first (``recover``)
+
+
+_LOCKS: dict[str, FileLock] = {}  # one object per folder: reentrant within a process
+
+
+def _publishing(files: FilesDestination) -> FileLock:
+    """One publisher at a time per audiences folder, whatever the warehouse lock says: a
+    kernel lock (it dies with its process), so ``recover`` never takes a live publisher's
+    journal or staging folder for a dead one's."""
+    files.root.mkdir(parents=True, exist_ok=True)
+    path = str(files.root / ".publishing.lock")
+    return _LOCKS.setdefault(path, FileLock(path))
+
+
+def recover(files: FilesDestination, others: Sequence[Destination] = ()) -> list[str]:
+    """Settle the publications a dead process left inside their commit: forward when every
+    destination that can tell (``holds``: the warehouse table) has the new publication, back
+    to the previous one otherwise. Also drops staging folders left by dead processes."""
+    checks = [d for d in others if hasattr(d, "holds")]
+    with _publishing(files):
+        done = files.recover(lambda entry: all(d.holds(entry) for d in checks))
+    for line in done:
+        log.warning("Interrupted publication %s", line)
+    return done
 
 
 def publish(
@@ -123,11 +153,24 @@ def publish(
     others: Sequence[Destination] = (),
     fail_before_commit: bool = False,
 ) -> Publication:
-    """Stage everywhere, then commit everywhere; on any failure abort everywhere.
+    """Settle what dead publishers left (``recover``), then stage everywhere, then commit
+    everywhere; on any failure abort everywhere.
 
     ``fail_before_commit`` raises after staging, to prove a crash leaves the previous
     publication intact (used by tests).
     """
+    with _publishing(files):
+        recovered = recover(files, others)
+        publication = _publish(request, files, others, fail_before_commit)
+    return replace(publication, recovered=tuple(recovered))
+
+
+def _publish(
+    request: PublicationRequest,
+    files: FilesDestination,
+    others: Sequence[Destination],
+    fail_before_commit: bool,
+) -> Publication:
     frame = request.frame()
     rows_by_group = {str(k): int(v) for k, v in frame["group"].value_counts().sort_index().items()}
     content = pd.util.hash_pandas_object(frame.drop(columns=["run_id"]), index=False)
