@@ -13,6 +13,7 @@ from prefect.artifacts import create_markdown_artifact
 from pydantic import BaseModel
 
 from bullseye.core.jsonio import write_json_atomic
+from bullseye.core.params import RunParameterError, check_as_of, check_home
 from bullseye.core.settings import Settings
 
 
@@ -46,19 +47,22 @@ class RunContext:
 
 def start_run(home: Path | None, as_of: datetime | None, **overrides: object) -> RunContext:
     """Settings with the flow's overrides (those given, not None), the as-of moment as naive
-    UTC (default: now; a naive value is taken as UTC) and a new run id."""
+    UTC (default: now; a naive value is taken as UTC) and a new run id. A home Bullseye cannot
+    write to, or an implausible as-of moment, stops the run here (``RunParameterError``)."""
     overrides = {k: v for k, v in (overrides | {"home": home}).items() if v is not None}
     as_of = (as_of or datetime.now(UTC)).replace(microsecond=0)
     if as_of.tzinfo:
         as_of = as_of.astimezone(UTC).replace(tzinfo=None)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    return RunContext(Settings(**overrides), as_of, run_id)
+    settings = Settings(**overrides)
+    check_home(settings.home)
+    return RunContext(settings, check_as_of(as_of), run_id)
 
 
 def require_landing(landing_dir: Path | None, settings: Settings) -> Path:
     landing = landing_dir or settings.landing_dir
     if landing is None:
-        raise ValueError(
+        raise RunParameterError(
             "No landing folder: pass landing_dir, or set BULLSEYE_LANDING_DIR (landing_dir in "
             "bullseye.toml) for scheduled runs."
         )

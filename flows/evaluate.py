@@ -8,8 +8,10 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact
 
+from bullseye.core.ids import CampaignId
 from bullseye.core.locks import warehouse_lock
 from bullseye.core.targets import load_targets
+from bullseye.core.warehouse import require_built
 from bullseye.services.measurement import evaluate_campaign as measure
 from flows.context import start_run
 from flows.refresh import refresh_warehouse
@@ -25,7 +27,7 @@ def _run_name() -> str:
 
 @flow(name="evaluate-campaign", flow_run_name=_run_name, log_prints=True)
 def evaluate_campaign(
-    campaign_id: str,
+    campaign_id: CampaignId,
     landing_dir: Path | None = None,
     as_of: datetime | None = None,
     home: Path | None = None,
@@ -48,6 +50,7 @@ def evaluate_campaign(
             refresh_warehouse(
                 Path(landing_dir), run.as_of, settings, load_targets(settings.targets_file)
             )
+        require_built(settings)
         model = store.champion(settings.models_dir, CAMPAIGN_RESPONSE)
         outcome = measure(settings, campaign_id, model, run.run_dir, truth_dir)
     m = outcome.measurement

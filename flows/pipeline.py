@@ -15,6 +15,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from pydantic import Field
 
+from bullseye.core.ids import CampaignId
 from bullseye.core.locks import warehouse_lock
 from bullseye.core.params import AudiencePolicyParams
 from bullseye.core.targets import get_target, load_targets
@@ -46,7 +47,7 @@ def _run_name() -> str:
 @flow(name="pipeline", flow_run_name=_run_name, log_prints=True)
 def pipeline(
     landing_dir: Path,
-    campaign_ids: list[str] | None = None,
+    campaign_ids: list[CampaignId] | None = None,
     as_of: datetime | None = None,
     policy: AudiencePolicyParams | None = None,
     truth_dir: Path | None = None,
@@ -95,6 +96,7 @@ def pipeline(
 
     with warehouse_lock(settings, f"pipeline {run_id}"):
         refreshed = refresh_warehouse(landing_dir, run.as_of, settings, targets, requested)
+        resolve_campaigns(settings, campaign_ids)  # an unknown campaign stops before training
         profiled = profile(settings, run.as_of, run.run_dir)
         trained = train(settings, target, run_id, truth_dir)
         pauses = needs_approval(settings, trained) and can_pause()

@@ -11,6 +11,7 @@ from bullseye.services.training import TrainingOutcome
 from bullseye.services.uplift import UpliftOutcome
 from flows.context import RunContext
 from flows.refresh import Refresh
+from monitoring.drift import DriftResult
 
 OTHER_CAMPAIGN_KEYS = ("audience_size", "audience_by_group", "audience_economics", "csv")
 
@@ -27,8 +28,9 @@ def pipeline_summary(
     policy: AudiencePolicyParams,
 ) -> PipelineSummary:
     campaign_id = stage.campaign_ids[0]
-    scoring, drifted = stage.outcomes[campaign_id], stage.monitored[campaign_id].drift
-    model = trained.model
+    scoring, model = stage.outcomes[campaign_id], trained.model
+    monitored = stage.monitored.get(campaign_id)  # None when nobody was left to score
+    drifted = monitored.drift if monitored else None
     publication = scoring.publication
     return PipelineSummary(
         run_id=run.run_id,
@@ -70,15 +72,11 @@ def pipeline_summary(
             "parquet": str(publication.parquet_path),
             "manifest": str(publication.manifest_path),
         },
-        drift_report=str(drifted.html_path),
+        empty_audience_reason=scoring.empty_reason,
         profile_report=str(profiled.report_path),
         segments=profiled.by_cluster[["segment_label", "customers"]].to_dict(orient="records"),
         profiles_not_computed=profiled.not_computed,
-        drift_report_json=str(drifted.json_path),
-        drifted_feature_share=drifted.drifted_share,
-        drifted_features=list(drifted.drifted_features),
-        drift_findings=drifted.findings,
-        prediction_drift=drifted.is_prediction_drifted,
+        **_drift_fields(drifted),
         alerts=[a.as_dict() for a in stage.alerts],
         gated_campaigns=sorted(stage.gated),
         retraining=stage.retraining,
@@ -92,3 +90,25 @@ def pipeline_summary(
         row_reconciliation=refreshed.reconciliation,
         data_quality=refreshed.data_quality,
     )
+
+
+def _drift_fields(drifted: DriftResult | None) -> dict:
+    """The summary's drift fields; with no drift check (nobody to score), empty ones that say
+    so in ``drift_findings``."""
+    if drifted is None:
+        return {
+            "drift_report": "",
+            "drift_report_json": "",
+            "drifted_feature_share": 0.0,
+            "drifted_features": [],
+            "drift_findings": {"scoring set": "not checked: no customer to score"},
+            "prediction_drift": False,
+        }
+    return {
+        "drift_report": str(drifted.html_path),
+        "drift_report_json": str(drifted.json_path),
+        "drifted_feature_share": drifted.drifted_share,
+        "drifted_features": list(drifted.drifted_features),
+        "drift_findings": drifted.findings,
+        "prediction_drift": drifted.is_prediction_drifted,
+    }

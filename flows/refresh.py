@@ -13,8 +13,9 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from bullseye.core.catalog import DQ_SUMMARY_RELATION
-from bullseye.core.contract import LandingInventory, check_landing
-from bullseye.core.dbt import build, build_scoring
+from bullseye.core.contract import ContractError, LandingInventory, check_landing
+from bullseye.core.dbt import DbtBuildError, build, build_scoring
+from bullseye.core.landing_files import unreadable_file
 from bullseye.core.locks import warehouse_lock
 from bullseye.core.quality import enforce
 from bullseye.core.settings import Settings
@@ -69,9 +70,25 @@ def refresh_warehouse(
     inventory = check_contract(Path(landing_dir))
     attach_landing(inventory, settings, campaign_ids)
     invocation = DbtInvocation(as_of, tuple(dbt_targets_var(targets)))
-    build(settings, invocation)
+    try:
+        build(settings, invocation)
+    except DbtBuildError as error:
+        raise unreadable_landing(inventory) or error from error
     data_quality = quality_gate(settings)
     return Refresh(row_reconciliation(settings), data_quality)
+
+
+def unreadable_landing(inventory: LandingInventory) -> ContractError | None:
+    """After a failed build: the landing file that cannot be read to the end (a corrupt page
+    passes the schema check), as a contract error naming it, or None when every file reads."""
+    for table in inventory.tables.values():
+        found = unreadable_file(table.files, table.file_format)
+        if found:
+            return ContractError(
+                f"{found[0]}: cannot be read ({found[1]}): the file is corrupt or truncated; "
+                f"re-export or re-copy it. The warehouse build stopped at table '{table.name}'."
+            )
+    return None
 
 
 @task(name="build-scoring-marts", cache_policy=NO_CACHE)

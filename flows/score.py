@@ -17,10 +17,12 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_table_artifact
 from pydantic import Field
 
+from bullseye.core.ids import CampaignId, folder_name
 from bullseye.core.locks import warehouse_lock
-from bullseye.core.params import AudiencePolicyParams
+from bullseye.core.params import AudiencePolicyParams, NoChampionError
 from bullseye.core.settings import Settings
 from bullseye.core.targets import Target, get_target, load_targets
+from bullseye.core.warehouse import require_built
 from bullseye.services.monitoring import gates
 from bullseye.services.results import ScoringStage
 from bullseye.services.scoring import resolve_campaigns
@@ -50,7 +52,11 @@ def scoring_stage(
     run_dir = settings.runs_dir / run_id
     model = store.champion(settings.models_dir, target.name)
     if model is None:
-        raise ValueError(f"No {target.name} champion to score with: train a model first.")
+        raise NoChampionError(
+            f"No {target.name} champion to score with in {settings.models_dir}: train one "
+            "first (`bullseye run --landing DIR`, or `bullseye train --target "
+            f"{target.name}`)."
+        )
     candidates = {c: score_candidates(settings, model, c, policy) for c in campaign_ids}
     allocated, allocation = (
         arbitrate({c: k.scores for c, k in candidates.items()})
@@ -63,9 +69,12 @@ def scoring_stage(
             key="campaign-allocation",
             description="Next-best-offer arbitration between the campaigns scored this run",
         )
-    monitored = {
-        c: monitor(settings, target, candidates[c], run_dir / "drift" / c, run_id, as_of)
+    monitored = {  # nobody to score: no drift to check (the summary says why it is empty)
+        c: monitor(
+            settings, target, candidates[c], run_dir / "drift" / folder_name(c), run_id, as_of
+        )
         for c in campaign_ids
+        if len(candidates[c].scoring)
     }
     outcomes, gated = {}, {}
     for c in campaign_ids:
@@ -111,7 +120,7 @@ def _run_name() -> str:
 @flow(name="score", flow_run_name=_run_name, log_prints=True)
 def score(
     campaign_ids: Annotated[
-        list[str] | None,
+        list[CampaignId] | None,
         Field(description="Campaigns to score; default: the latest one without contacts."),
     ] = None,
     policy: Annotated[
@@ -133,6 +142,7 @@ def score(
     settings = run.settings
     with warehouse_lock(settings, f"score {run.run_id}"):
         targets = load_targets(settings.targets_file)
+        require_built(settings)  # before writing anything to a warehouse file
         build_scoring_marts(settings, run.as_of, targets, campaign_ids or [])
         campaign_ids = resolve_campaigns(settings, campaign_ids)
         stage = scoring_stage(
@@ -159,6 +169,9 @@ def score(
     lines = [f"# Scoring run {run.run_id}", ""]
     for c, info in result["campaigns"].items():
         e = info["audience_economics"]
+        if info["empty_reason"]:
+            lines.append(f"- **{c}**: empty audience published: {info['empty_reason']}")
+            continue
         lines.append(
             f"- **{c}**: {info['audience_size']} published {info['audience_by_group']}; "
             f"expected {e['expected_responses']:.0f} responses, profit "

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bullseye.core.ids import folder_name
 from bullseye.core.jsonio import write_json_atomic
 from monitoring.alerts import Alert
 
@@ -23,7 +24,7 @@ class GateStore:
         self.folder = folder
 
     def _path(self, campaign_id: str) -> Path:
-        return self.folder / f"{campaign_id}.json"
+        return self.folder / f"{folder_name(campaign_id)}.json"  # any id stays in the folder
 
     def get(self, campaign_id: str) -> dict | None:
         path = self._path(campaign_id)

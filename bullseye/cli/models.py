@@ -16,6 +16,15 @@ def _models_dir(home: Path | None) -> Path:
     return settings(home).models_dir
 
 
+def _checked(target: str, version: str | None = None) -> None:
+    """Target and version name one folder of the registry each: no '/', no '..'."""
+    from bullseye.core.ids import check_name
+
+    check_name(target, "target")
+    if version is not None:
+        check_name(version, "model version or alias")
+
+
 @app.command("list")
 @user_errors
 def models_list(target: TargetOption = "campaign_response", home: HomeOption = None) -> None:
@@ -24,6 +33,7 @@ def models_list(target: TargetOption = "campaign_response", home: HomeOption = N
 
     from ml.registry import store as registry
 
+    _checked(target)
     models_dir = _models_dir(home)
     aliases = registry.aliases(models_dir, target)
     names = {v: k for k, v in aliases.items()}
@@ -55,6 +65,7 @@ def models_show(
 
     from ml.registry import store as registry
 
+    _checked(target, version)
     model = registry.resolve(_models_dir(home), target, version)
     typer.echo(json.dumps(model.meta.as_json(), indent=2))
 
@@ -68,6 +79,7 @@ def models_report(
     from bullseye.reports import write_version_report
     from ml.registry import store as registry
 
+    _checked(target, version)
     model = registry.resolve(_models_dir(home), target, version)
     typer.echo(str(write_version_report(model)))
 
@@ -81,6 +93,7 @@ def models_promote(
     from bullseye.core.locks import warehouse_lock
     from ml.registry import store as registry
 
+    _checked(target, version)
     config = settings(home)
     with warehouse_lock(config, "bullseye models promote"):  # never between a run's reads
         registry.promote(config.models_dir, target, version)
@@ -94,6 +107,7 @@ def models_rollback(target: TargetOption = "campaign_response", home: HomeOption
     from bullseye.core.locks import warehouse_lock
     from ml.registry import store as registry
 
+    _checked(target)
     config = settings(home)
     with warehouse_lock(config, "bullseye models rollback"):
         previous = registry.rollback(config.models_dir, target)

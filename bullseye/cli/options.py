@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -50,9 +50,14 @@ ValueOption = Annotated[
 
 
 def _policy(**values) -> dict:
-    """The policy parameters as the flow takes them; pydantic checks them there."""
+    """The policy parameters as the flow takes them, checked here by the flow's own model
+    (``ValidationError`` before anything starts) and again by the flow."""
+    from bullseye.core.params import AudiencePolicyParams
+
     values["kind"] = values.pop("kind").value
-    return {k: v for k, v in values.items() if v is not None and v != {}}
+    policy = {k: v for k, v in values.items() if v is not None and v != {}}
+    AudiencePolicyParams(**policy)
+    return policy
 
 
 def _parse_filters(specs: list[str]) -> dict[str, list[str]]:
@@ -66,6 +71,29 @@ def _parse_filters(specs: list[str]) -> dict[str, list[str]]:
             )
         filters.setdefault(field.strip(), []).extend(v.strip() for v in values.split(","))
     return filters
+
+
+def check_inputs(
+    campaigns: list[str] | None = None,
+    as_of: datetime | None = None,
+    home: Path | None = None,
+    landing: Path | None = None,
+) -> None:
+    """Refuse a campaign id outside the allowed characters, an implausible --as-of, a home
+    Bullseye cannot write to or a landing folder that breaks the contract, in a second and
+    before Prefect starts (the flows check them again for runs started from the UI or the
+    API; the contract check reads only schemas and CSV bytes, cheap beside a run)."""
+    from bullseye.core.contract import check_landing
+    from bullseye.core.ids import check_campaign_id
+    from bullseye.core.params import check_as_of, check_home
+
+    for campaign in campaigns or []:
+        check_campaign_id(campaign)
+    if as_of is not None:
+        check_as_of(as_of.astimezone(UTC).replace(tzinfo=None) if as_of.tzinfo else as_of)
+    check_home(settings(home).home)
+    if landing is not None:
+        check_landing(landing)
 
 
 def settings(home: Path | None) -> Settings:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from bullseye.cli.errors import user_errors
+from bullseye.cli.errors import quiet_flow_failures, user_errors
 from bullseye.cli.options import (
     AsOfOption,
     BudgetOption,
@@ -25,6 +25,7 @@ from bullseye.cli.options import (
     ValueOption,
     _parse_filters,
     _policy,
+    check_inputs,
     settings,
 )
 
@@ -32,7 +33,8 @@ from bullseye.cli.options import (
 def _run_pipeline(**kwargs) -> dict:
     from flows.pipeline import pipeline
 
-    return pipeline(**kwargs)
+    with quiet_flow_failures():
+        return pipeline(**kwargs)
 
 
 @user_errors
@@ -65,6 +67,7 @@ def run(
     value_per_response: ValueOption = None,
 ) -> None:
     """Run the whole pipeline on your own landing folder."""
+    check_inputs(campaign, as_of, home, landing)
     _run_pipeline(
         policy=_policy(
             kind=policy,
@@ -96,16 +99,21 @@ def train(
 ) -> None:
     """Refresh the warehouse and train one declared target (campaign_response, purchase_within,
     churn)."""
-    from flows.train import train_target
+    from bullseye.core.targets import get_target, load_targets
 
-    train_target(
-        landing_dir=landing,
-        target=target,
-        as_of=as_of,
-        home=home,
-        n_trials=trials,
-        tuning_timeout_s=tuning_timeout,
-    )
+    check_inputs(None, as_of, home, landing)
+    get_target(load_targets(settings(home).targets_file), target)  # a typo stops here
+    from flows.train import train_target  # Prefect and the flows: after the quick checks
+
+    with quiet_flow_failures():
+        train_target(
+            landing_dir=landing,
+            target=target,
+            as_of=as_of,
+            home=home,
+            n_trials=trials,
+            tuning_timeout_s=tuning_timeout,
+        )
 
 
 @user_errors
@@ -120,11 +128,13 @@ def evaluate(
 ) -> None:
     """Measure a past campaign: target vs control lift with 95% intervals, incremental
     responses and revenue, ROI, cost per incremental response, response by predicted decile."""
-    from flows.evaluate import evaluate_campaign
+    check_inputs([campaign], as_of, home, landing)
+    from flows.evaluate import evaluate_campaign  # Prefect and the flows: after the checks
 
-    result = evaluate_campaign(
-        campaign_id=campaign, landing_dir=landing, as_of=as_of, home=home, truth_dir=truth
-    )
+    with quiet_flow_failures():
+        result = evaluate_campaign(
+            campaign_id=campaign, landing_dir=landing, as_of=as_of, home=home, truth_dir=truth
+        )
     typer.echo(f"Report: {result['report']}")
 
 
@@ -144,23 +154,26 @@ def score(
     value_per_response: ValueOption = None,
 ) -> None:
     """Score campaigns with the current champion and publish (the warehouse must be built)."""
-    from flows.score import score as score_flow
+    from bullseye.core.warehouse import require_built
 
-    result = score_flow(
-        campaign_ids=campaign,
-        as_of=as_of,
-        home=home,
-        policy=_policy(
-            kind=policy,
-            top_k=top_k,
-            threshold=threshold,
-            budget=budget,
-            cost_per_contact=cost_per_contact,
-            value_per_response=value_per_response,
-        ),
+    selection = _policy(
+        kind=policy,
+        top_k=top_k,
+        threshold=threshold,
+        budget=budget,
+        cost_per_contact=cost_per_contact,
+        value_per_response=value_per_response,
     )
+    check_inputs(campaign, as_of, home)
+    require_built(settings(home))
+    from flows.score import score as score_flow  # Prefect and the flows: after the checks
+
+    with quiet_flow_failures():
+        result = score_flow(campaign_ids=campaign, as_of=as_of, home=home, policy=selection)
     for campaign_id, info in result["campaigns"].items():
         typer.echo(f"{campaign_id}: {info['audience_size']} published in {info['files']}")
+        if info["empty_reason"]:
+            typer.echo(f"  {info['empty_reason']}")
 
 
 @user_errors
@@ -181,6 +194,7 @@ def demo(
     from bullseye.datagen import GeneratorConfig
     from bullseye.datagen import generate as run_generator
 
+    check_inputs(None, None, home)
     home_dir = settings(home).home
     config = GeneratorConfig(customers=customers, seed=seed)
     data = run_generator(home_dir / "demo_data", config)

@@ -7,14 +7,13 @@ reads only file schemas, never the rows, so it is cheap on large folders. It fai
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
+
+from bullseye.core.landing_files import ColumnRule, ContractError, scan_table
 
 
 class Kind(StrEnum):
@@ -186,10 +185,6 @@ def is_usable_attribute_name(column: str) -> bool:
     return is_attribute(column) and rest.isascii() and rest.replace("_", "").isalnum()
 
 
-class ContractError(ValueError):
-    """Landing data does not meet the contract; the message says where and what to do."""
-
-
 @dataclass(frozen=True)
 class LandingTable:
     name: str
@@ -197,6 +192,7 @@ class LandingTable:
     file_format: str  # "parquet", "csv" or "none"
     columns: tuple[str, ...]  # every column found (contract columns first, then attr_* and extras)
     extra_columns: tuple[str, ...]  # columns outside the contract (attr_* flow through)
+    empty_files: tuple[Path, ...] = ()  # files with a header (or schema) and no row
 
     def __post_init__(self) -> None:
         if not CONTRACT[self.name].accepts_attributes:
@@ -233,6 +229,10 @@ class LandingInventory:
     @property
     def warnings(self) -> list[str]:
         return [
+            f"{path}: has no data rows (only a header or an empty schema)."
+            for t in self.tables.values()
+            for path in t.empty_files
+        ] + [
             f"{self.root / t.name}: column '{c}' of table '{t.name}' is not in the contract; it "
             "is ignored ("
             + (
@@ -245,85 +245,28 @@ class LandingInventory:
         ]
 
 
-# Landing file names Bullseye reads: letters, digits, dot, dash, underscore and "=" (Hive-style
-# partitions), starting with a letter or digit. Anything else (quotes, semicolons, spaces,
-# parentheses) is refused: a file name must never be able to change the SQL that reads it.
-SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._=-]{0,254}")
-
-
-def _check_file_names(files: tuple[Path, ...], table: str) -> None:
-    unsafe = [f.name for f in files if not SAFE_FILE_NAME.fullmatch(f.name)]
-    if unsafe:
-        raise ContractError(
-            f"Landing table '{table}': {len(unsafe)} file name(s) outside the allowed pattern "
-            f"(letters, digits, '.', '-', '_', '='; starting with a letter or digit): "
-            f"{', '.join(repr(n) for n in unsafe[:3])}. Rename or remove them; nothing was read."
-        )
-
-
-def _find_files(root: Path, table: str) -> tuple[tuple[Path, ...], str]:
-    folder = root / table
-    for fmt in ("parquet", "csv"):
-        if folder.is_dir():
-            files = tuple(sorted(folder.glob(f"*.{fmt}")))
-        else:
-            single = root / f"{table}.{fmt}"
-            files = (single,) if single.is_file() else ()
-        if files:
-            return files, fmt
-    return (), "none"
-
-
-def _file_schema(path: Path, fmt: str) -> pa.Schema:
-    if fmt == "parquet":
-        return pq.read_schema(path)
-    with duckdb.connect() as con:  # the path is a bound parameter, never SQL text
-        sql = "select * from read_csv(?, header = true) limit 0"
-        return con.execute(sql, [path.as_posix()]).arrow().schema
-
-
 def check_landing(root: Path) -> LandingInventory:
     """Check every landing table's files against the contract and list what was found."""
     root = Path(root).resolve()
     if not root.is_dir():
-        raise ContractError(f"Landing folder {root} does not exist.")
+        what = "is a file, not a folder" if root.exists() else "does not exist"
+        raise ContractError(f"Landing folder {root} {what}: pass the folder of the tables.")
     tables: dict[str, LandingTable] = {}
     for contract in CONTRACT.values():
-        files, fmt = _find_files(root, contract.name)
-        if not files:
-            if contract.is_mandatory:
-                raise ContractError(
-                    f"Table '{contract.name}' is missing: expected "
-                    f"{root / contract.name}/*.parquet (or *.csv) with columns "
-                    f"{', '.join(c.name for c in contract.columns)}."
-                )
-            tables[contract.name] = LandingTable(contract.name, (), "none", (), ())
-            continue
-        _check_file_names(files, contract.name)
-        seen: list[str] = []
-        for path in files:
-            schema = _file_schema(path, fmt)
-            for column in contract.columns:
-                if column.name not in schema.names:
-                    if column.is_required:
-                        raise ContractError(
-                            f"{path}: required column '{column.name}' of table '{contract.name}' "
-                            f"is missing (found: {', '.join(schema.names)})."
-                        )
-                    continue
-                found = schema.field(column.name).type
-                if not pa.types.is_null(found) and not any(
-                    accepts(found) for accepts in _ACCEPTS[column.kind]
-                ):
-                    raise ContractError(
-                        f"{path}: column '{column.name}' of table '{contract.name}' has type "
-                        f"{found}, expected {column.kind.value}."
-                    )
-            seen.extend(n for n in schema.names if n not in seen)
+        rules = [
+            ColumnRule(c.name, c.kind, c.is_required, _ACCEPTS[c.kind]) for c in contract.columns
+        ]
+        found = scan_table(root, contract.name, rules, contract.is_mandatory)
+        if not found.files and contract.is_mandatory:
+            raise ContractError(
+                f"Table '{contract.name}' is missing: expected {root / contract.name}/*.parquet "
+                f"(or *.csv) with columns {', '.join(c.name for c in contract.columns)}."
+            )
         known = [c.name for c in contract.columns]
-        extras = tuple(n for n in seen if n not in known)
+        extras = tuple(n for n in found.columns if n not in known)
+        columns = tuple(n for n in known if n in found.columns) + extras
         tables[contract.name] = LandingTable(
-            contract.name, files, fmt, tuple(n for n in known if n in seen) + extras, extras
+            contract.name, found.files, found.fmt, columns, extras, found.empty_files
         )
     if not any(tables[name].files for name in AT_LEAST_ONE_OF):
         raise ContractError(

@@ -3,9 +3,60 @@ a form and bad input is refused, with a readable message, before any work starts
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+EARLIEST_AS_OF = datetime(1970, 1, 1)
+AS_OF_MAX_AHEAD = timedelta(days=366)
+
+
+class RunParameterError(ValueError):
+    """A run's parameter (the as-of moment, the home folder) cannot be used; nothing ran."""
+
+
+class CampaignSelectionError(RunParameterError):
+    """The campaigns a run asks for cannot be scored (unknown, or none due)."""
+
+
+class NoChampionError(RunParameterError):
+    """There is no champion model to score with yet."""
+
+
+def check_as_of(as_of: datetime) -> datetime:
+    """``as_of`` (naive UTC) when it is a plausible point-in-time moment: from 1970 to a year
+    ahead. Outside, every landing row would be "in the future" (all quarantined) or the data
+    years stale: the run would stop late with a puzzling message, so it stops here."""
+    latest = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + AS_OF_MAX_AHEAD
+    if not EARLIEST_AS_OF <= as_of <= latest:
+        raise RunParameterError(
+            f"As-of moment {as_of.isoformat(sep=' ')} is out of range: it must be between "
+            f"{EARLIEST_AS_OF:%Y-%m-%d} and {latest:%Y-%m-%d} (a year from now). It is the "
+            "moment the data is taken as of, in UTC (--as-of; default: now)."
+        )
+    return as_of
+
+
+def check_home(home: Path) -> Path:
+    """``home`` when Bullseye can write there: an existing, writable folder, or a path whose
+    nearest existing parent is one. Checked without creating anything."""
+    home = Path(home)
+    existing = next((p for p in (home, *home.parents) if p.exists()), None)
+    problem = None
+    if existing is None or not existing.is_dir():
+        problem = f"{existing} is a file, not a folder"
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        problem = f"{existing} is not writable by this user"
+    if problem:
+        raise RunParameterError(
+            f"Bullseye home {home} cannot be used: {problem}. Everything a run writes goes "
+            "there (warehouse, models, audiences): pass --home with a writable folder or set "
+            "BULLSEYE_HOME."
+        )
+    return home
 
 
 class PolicyKind(StrEnum):

@@ -150,6 +150,20 @@ def has_relation(settings: Settings, relation: str) -> bool:
     return bool(found["n"].iloc[0])
 
 
+class WarehouseNotBuiltError(RuntimeError):
+    """The home has no built warehouse yet: a refresh or a pipeline run builds it."""
+
+
+def require_built(settings: Settings, relation: str = "marts.campaigns") -> None:
+    """Raise ``WarehouseNotBuiltError`` unless the warehouse exists and holds ``relation``."""
+    if not (settings.warehouse_path.is_file() and has_relation(settings, relation)):
+        raise WarehouseNotBuiltError(
+            f"No built warehouse in {settings.home} ({relation} is missing): build it first "
+            "with `bullseye run --landing DIR` (or a refresh-warehouse run), or pass the --home "
+            "that holds it."
+        )
+
+
 def write_table(settings: Settings, relation: str, frame: pd.DataFrame) -> None:
     """Replace a warehouse table with a DataFrame (results computed in Python, such as
     segments). DuckDB only for now; on a warehouse adapter this goes through its loader."""

@@ -18,6 +18,7 @@ from bullseye.core.catalog import (
     MEMBERS_RELATION,
     PERIOD_ID,
 )
+from bullseye.core.ids import folder_name
 from bullseye.core.settings import Settings
 from bullseye.core.warehouse import has_relation, read_query, replace_rows
 from bullseye.reports.measurement import render_measurement
@@ -71,7 +72,7 @@ def evaluate_campaign(
     replace_rows(settings, MEASUREMENTS_RELATION, row, {CAMPAIGN_ID: campaign_id})
     performance = monitor_performance(settings, model, campaign_id, contacts)
     out_dir.mkdir(parents=True, exist_ok=True)
-    report = out_dir / f"campaign_{campaign_id}.html"
+    report = out_dir / f"campaign_{folder_name(campaign_id)}.html"
     report.write_text(render_measurement(measurement, deciles, truth), encoding="utf-8")
     return EvaluationOutcome(measurement, deciles, report, truth, performance)
 

@@ -30,6 +30,7 @@ class ScoringOutcome:
     policy: AudiencePolicy
     economics: dict
     eligibility: dict[str, int]  # customers excluded per rule, and eligible
+    empty_reason: str | None = None  # why the audience is empty (None when it is not)
 
 
 def destinations(settings: Settings) -> list:
@@ -62,9 +63,11 @@ def publish_candidates(
         pool = pool[pool[CUSTOMER_KEY].isin(allocated)]
     audience = select_audience(pool, candidates.policy)
     model = candidates.model
-    chosen = candidates.scoring.set_index(CUSTOMER_KEY).loc[audience[CUSTOMER_KEY]].reset_index()
-    reasons = reason_codes(model.load_booster(), model.spec, chosen)
-    audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)
+    empty_reason = None if len(audience) else why_empty(candidates, pool)
+    if empty_reason is None:
+        chosen = candidates.scoring.set_index(CUSTOMER_KEY).loc[audience[CUSTOMER_KEY]]
+        reasons = reason_codes(model.load_booster(), model.spec, chosen.reset_index())
+        audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)
     spend = audience_economics(audience, candidates.policy)
     publication = publish(
         PublicationRequest(
@@ -78,6 +81,7 @@ def publish_candidates(
             economics=spend,
             data_as_of=run_date.isoformat(),
             dbt_manifest_hash=manifest_hash(),
+            note=empty_reason,
         ),
         FilesDestination(settings.audiences_dir),
         destinations(settings),
@@ -91,6 +95,26 @@ def publish_candidates(
         candidates.policy,
         spend,
         candidates.eligibility,
+        empty_reason,
+    )
+
+
+def why_empty(candidates: Candidates, pool: pd.DataFrame) -> str:
+    """Why a campaign's audience is empty: nobody eligible (the candidates say why), every
+    candidate went to another campaign of the run, or the policy selected nobody."""
+    if candidates.empty_reason:
+        return candidates.empty_reason
+    policy, campaign = candidates.policy, repr(candidates.campaign_id)
+    if pool.empty:
+        return (
+            f"Every one of the {len(candidates.scores):,} eligible customers of {campaign} is "
+            "worth more to another campaign of this run. An empty audience is published."
+        )
+    return (
+        f"The {policy.kind} policy selected nobody of the {len(pool):,} eligible customers of "
+        f"{campaign} (threshold {policy.threshold}, budget {policy.budget}, cost per contact "
+        f"{policy.cost_per_contact}, value per response {policy.value_per_response}). An empty "
+        "audience is published."
     )
 
 

@@ -37,6 +37,7 @@ class ScoringStage:
             "files": str(o.publication.folder),
             "csv": str(o.publication.csv_path),
             "model_version": o.model_version,
+            "empty_reason": o.empty_reason,
         }
 
 
@@ -82,6 +83,7 @@ class PipelineSummary(BaseModel):
     audience_size: int
     audience_by_group: dict[str, int]
     audience_files: dict[str, str]
+    empty_audience_reason: str | None  # why the first campaign's audience is empty, if it is
     # monitoring and profiles
     drift_report: str
     profile_report: str

@@ -20,7 +20,7 @@ from bullseye.core.catalog import (
     require_columns,
 )
 from bullseye.core.hashing import pseudonymise
-from bullseye.core.params import AudiencePolicyParams
+from bullseye.core.params import AudiencePolicyParams, CampaignSelectionError
 from bullseye.core.settings import Settings
 from bullseye.core.warehouse import read_query, read_relation
 from ml.activation.eligibility import Eligibility, apply_eligibility, apply_filters
@@ -38,10 +38,6 @@ from ml.registry.store import ModelVersion
 from monitoring.drift import PREDICTION_COLUMN
 
 
-class NoCandidatesError(ValueError):
-    """Nobody may receive the campaign as of the run."""
-
-
 @dataclass(frozen=True)
 class Candidates:
     """A campaign's scored, eligible, filtered customers, before selection."""
@@ -53,6 +49,9 @@ class Candidates:
     policy: AudiencePolicy
     uplift_version: str | None
     eligibility: dict[str, int]
+    # Why nobody is left (None when someone is): an empty audience is an outcome, published
+    # with its manifest, and the summary says why.
+    empty_reason: str | None = None
 
 
 def campaign_economics(settings: Settings, campaign_id: str) -> dict[str, float]:
@@ -118,12 +117,6 @@ def score_candidates(
     scoring = require_columns(
         _campaign_rows(settings, SCORING_RELATION, campaign_id), SCORING_RELATION, SCORING_REQUIRED
     )
-    if scoring.empty:
-        raise NoCandidatesError(
-            f"No eligible customer for campaign {campaign_id!r}: nobody is opted in for its "
-            f"channel and under the frequency cap ({settings.frequency_cap_contacts} contact(s) "
-            f"in {settings.frequency_cap_days} days)."
-        )
     uplift_model = store.champion(settings.models_dir, UPLIFT_TARGET)
     economics = campaign_economics(settings, campaign_id)
     exclusions = mart_exclusions(_campaign_rows(settings, ELIGIBILITY_RELATION, campaign_id))
@@ -132,13 +125,17 @@ def score_candidates(
 
     raw = raw_scores(model, scoring)
     problems = scoring_problems(model, scoring, raw, settings.min_distinct_scores)
-    if problems:
+    if problems and not scoring.empty:  # nobody to score is an outcome, not a bad model
         raise ScoringGuardError(
             f"Not publishing {campaign_id!r} with model {model.version}: " + "; ".join(problems)
         )
     scores = score_customers(model, scoring, raw)
     if uplift_model is not None:
-        scores = add_uplift(scores, uplift_model, scoring)
+        scores = (
+            add_uplift(scores, uplift_model, scoring)
+            if len(scoring)
+            else scores.assign(uplift=pd.Series(dtype="float64"))
+        )
     if settings.value_from_order_history and "avg_order_value" in scoring:
         scores[VALUE_COLUMN] = scoring["avg_order_value"].to_numpy()
     policy = AudiencePolicy(
@@ -170,6 +167,30 @@ def score_candidates(
         policy,
         uplift_model.version if uplift_model else None,
         eligibility,
+        None if len(candidates) else nobody_left(campaign_id, eligibility, settings, policy),
+    )
+
+
+def nobody_left(
+    campaign_id: str, eligibility: dict[str, int], settings: Settings, policy: AudiencePolicy
+) -> str:
+    """Why no customer is left to select for the campaign, from the eligibility counts."""
+    counts = eligibility
+    if counts["customers"] == 0:
+        return f"No customer to score for {campaign_id!r}: the customers table has no staged row."
+    mart_rules = {
+        "not_signed_up": "signed up after the as-of moment",
+        "no_consent": "not opted in for the campaign's channel",
+        "frequency_capped": f"at the frequency cap ({settings.frequency_cap_contacts} "
+        f"contact(s) in {settings.frequency_cap_days} days)",
+        "suppressed": "on the suppression list",
+        "global_holdout": "in the global holdout",
+        "filtered_out": f"outside the audience filters {dict(policy.filters)}",
+    }
+    why = "; ".join(f"{counts[k]:,} {text}" for k, text in mart_rules.items() if counts.get(k))
+    return (
+        f"No eligible customer for campaign {campaign_id!r}: of {counts['customers']:,} "
+        f"customers, {why}. An empty audience is published."
     )
 
 
@@ -189,14 +210,18 @@ def resolve_campaigns(settings: Settings, campaign_ids: list[str] | None) -> lis
     if campaign_ids:
         unknown = [c for c in campaign_ids if c not in known]
         if unknown:
-            raise ValueError(
-                f"Campaign {unknown[0]!r} is not in the staged campaigns table "
-                f"(known: {', '.join(known) or 'none'})."
+            latest = ", ".join(repr(c) for c in known[:10]) or "none"
+            more = f" and {len(known) - 10:,} more" if len(known) > 10 else ""
+            raise CampaignSelectionError(
+                f"Campaign {unknown[0]!r} is not in the staged campaigns table (known, latest "
+                f"first: {latest}{more}). Check the id, or the campaigns landing table: a "
+                "campaign row that was quarantined is not staged (see "
+                "quarantine.quarantine_campaigns)."
             )
         return list(dict.fromkeys(campaign_ids))
     upcoming = campaigns.loc[~campaigns["has_contacts"].astype(bool), "campaign_id"]
     if upcoming.empty:
-        raise ValueError(
+        raise CampaignSelectionError(
             "No campaign to score: every campaign already has contacts. "
             "Add the upcoming campaign to the campaigns table or pass --campaign."
         )

@@ -57,6 +57,17 @@ def _uplift_lines(uplift: dict | None) -> list[str]:
     return lines
 
 
+def _drift_lines(summary: PipelineSummary, drifted: str) -> list[str]:
+    if not summary.drift_report:  # not checked: nobody to score
+        return [f"Drift: {why}" for why in summary.drift_findings.values()]
+    return [
+        f"Drift: {summary.drifted_feature_share:.1%} of features drifted{drifted};"
+        f" prediction drift: {'yes' if summary.prediction_drift else 'no'}",
+        *(f"  not tested: {c} ({why})" for c, why in summary.drift_findings.items()),
+        f"  report   {summary.drift_report}",
+    ]
+
+
 def render_summary(summary: PipelineSummary) -> str:
     drifted = f" ({', '.join(summary.drifted_features)})" if summary.drifted_features else ""
     lines = [
@@ -82,6 +93,7 @@ def render_summary(summary: PipelineSummary) -> str:
         f"  scored by {summary.scoring_model_version} (champion); "
         f"policy {summary.policy['kind']}; "
         f"filters: {summary.audience_filters or 'none'}",
+        *([f"  EMPTY    {summary.empty_audience_reason}"] if summary.empty_audience_reason else []),
         _economics_line(summary.audience_economics),
         "  excluded: "
         + ", ".join(
@@ -95,10 +107,7 @@ def render_summary(summary: PipelineSummary) -> str:
         f"  Parquet  {summary.audience_files['parquet']}",
         *_other_campaign_lines(summary),
         "",
-        f"Drift: {summary.drifted_feature_share:.1%} of features drifted{drifted};"
-        f" prediction drift: {'yes' if summary.prediction_drift else 'no'}",
-        *(f"  not tested: {c} ({why})" for c, why in summary.drift_findings.items()),
-        f"  report   {summary.drift_report}",
+        *_drift_lines(summary, drifted),
         *(f"  ALERT    {a['kind']}: {a['message']}" for a in summary.alerts),
         *([f"  retraining started: {summary.retraining}"] if summary.retraining else []),
         f"Customer profiles: {summary.profile_report}",

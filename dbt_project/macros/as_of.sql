@@ -66,3 +66,12 @@
 {% macro duckdb__safe_cast(field, type) -%}
     try_cast({{ field }} as {{ type }})
 {%- endmacro %}
+
+{#-
+  Whether a timestamp is before 1900: no customer, order, event, consent or contact is that old,
+  so such a value is a placeholder (0001-01-01, 1800-01-01) or a parsing slip. Staging
+  quarantines the row as implausible_timestamp rather than let it stretch recency and tenure.
+-#}
+{% macro is_implausibly_old(column) -%}
+    {{ column }} < {{ dbt.safe_cast("'1900-01-01 00:00:00'", api.Column.translate_type('timestamp')) }}
+{%- endmacro %}

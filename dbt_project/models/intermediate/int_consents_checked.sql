@@ -52,6 +52,7 @@ final as (
             when updated_at is null then 'missing_updated_at'
             when channel not in {{ in_list('consent_channels') }} then 'unknown_channel'
             when updated_at > {{ as_of() }} then 'future_timestamp'
+            when {{ is_implausibly_old('updated_at') }} then 'implausible_timestamp'
             when not has_customer then 'unknown_customer'
             when key_rank > 1 then 'duplicate_key'
         end as reject_reason

@@ -60,6 +60,7 @@ final as (
             when contacted_at is null then 'missing_contacted_at'
             when is_control is null then 'missing_is_control'
             when contacted_at > {{ as_of() }} then 'future_timestamp'
+            when {{ is_implausibly_old('contacted_at') }} then 'implausible_timestamp'
             when not has_campaign then 'unknown_campaign'
             when not has_customer then 'unknown_customer'
             {{ key_version_reject_reasons() }}

@@ -54,6 +54,7 @@ final as (
             when signup_at is null then 'missing_signup_at'
             when region is null then 'missing_region'
             when signup_at > {{ as_of() }} then 'future_timestamp'
+            when {{ is_implausibly_old('signup_at') }} then 'implausible_timestamp'
             when key_rank > 1 then 'duplicate_key'
         end as reject_reason
     from ranked

@@ -50,6 +50,7 @@ final as (
             when event_type is null then 'missing_event_type'
             when event_type not in {{ in_list('event_types') }} then 'unknown_event_type'
             when occurred_at > {{ as_of() }} then 'future_timestamp'
+            when {{ is_implausibly_old('occurred_at') }} then 'implausible_timestamp'
             when not has_customer then 'unknown_customer'
             {{ key_version_reject_reasons() }}
         end as reject_reason

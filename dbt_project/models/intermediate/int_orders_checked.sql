@@ -61,6 +61,7 @@ final as (
             when status not in {{ in_list('order_statuses') }} then 'unknown_status'
             when channel not in {{ in_list('order_channels') }} then 'unknown_channel'
             when ordered_at > {{ as_of() }} then 'future_timestamp'
+            when {{ is_implausibly_old('ordered_at') }} then 'implausible_timestamp'
             when not has_customer then 'unknown_customer'
             {{ key_version_reject_reasons() }}
         end as reject_reason

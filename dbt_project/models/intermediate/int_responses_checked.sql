@@ -52,6 +52,7 @@ final as (
             when responded_at is null then 'missing_responded_at'
             when revenue < 0 then 'negative_amount'
             when responded_at > {{ as_of() }} then 'future_timestamp'
+            when {{ is_implausibly_old('responded_at') }} then 'implausible_timestamp'
             when contacted_at is null then 'unknown_contact'
             when responded_at < contacted_at then 'response_before_contact'
             {{ key_version_reject_reasons() }}
