@@ -1,8 +1,9 @@
-"""The landing data contract (DESIGN.md section 2) and the check that runs before dbt.
+"""The landing data contract and the check that runs before dbt.
 
 A landing folder holds one sub-folder (or one file) per table, as Parquet or CSV. The check
-reads only file schemas, never the rows, so it is cheap on large folders. It fails with a
-:class:`ContractError` that names the file, the column, what was found and what was expected.
+reads file schemas and the bytes of CSV files (encoding), never loading rows
+(``bullseye.core.landing_files``). It fails with a :class:`ContractError` that names the file,
+the column, what was found and what to do.
 """
 
 from __future__ import annotations
