@@ -66,7 +66,7 @@ def publish_candidates(
     empty_reason = None if len(audience) else why_empty(candidates, pool)
     if empty_reason is None:
         chosen = candidates.scoring.set_index(CUSTOMER_KEY).loc[audience[CUSTOMER_KEY]]
-        reasons = reason_codes(model.load_booster(), model.spec, chosen.reset_index())
+        reasons = reason_codes(model.scorer(), chosen.reset_index())
         audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)
     spend = audience_economics(audience, candidates.policy)
     publication = publish(

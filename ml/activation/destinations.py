@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from bullseye.core.catalog import CAMPAIGN_ID, MEMBERS_RELATION
+from bullseye.core.ids import folder_name
 from bullseye.core.warehouse import stage_replace
 from ml.activation.publish import FILES, PublicationRequest
 from ml.activation.webhook import WebhookDestination as WebhookDestination
@@ -28,7 +29,9 @@ def _sha256(path: Path) -> str:
 
 
 class FilesDestination:
-    """``<root>/<campaign>/<run date>/``: audience CSV and Parquet, manifest.json, diff.csv."""
+    """``<root>/<campaign>/<run date>/``: audience CSV and Parquet, manifest.json, diff.csv.
+    ``<campaign>`` is the campaign id as a safe folder name (``bullseye.core.ids.folder_name``):
+    an id from the landing data such as ``../x`` never leaves ``root``."""
 
     name = "files"
 
@@ -40,11 +43,11 @@ class FilesDestination:
         self._committing = False
 
     def folder(self, campaign_id: str, run_date: date) -> Path:
-        return self.root / campaign_id / run_date.isoformat()
+        return self.root / folder_name(campaign_id) / run_date.isoformat()
 
     def previous(self, campaign_id: str, run_date: date) -> pd.DataFrame | None:
         """The campaign's latest publication before ``run_date``."""
-        campaign_dir = self.root / campaign_id
+        campaign_dir = self.root / folder_name(campaign_id)
         if not campaign_dir.is_dir():
             return None
         earlier = sorted(

@@ -65,6 +65,7 @@ class PublicationRequest:
     economics: dict = field(default_factory=dict)
     data_as_of: str | None = None
     dbt_manifest_hash: str | None = None
+    note: str | None = None  # why the audience is empty, when it is (kept in the manifest)
 
     def frame(self) -> pd.DataFrame:
         """The published rows: pseudonymous keys only, fixed columns, in rank order."""
@@ -77,6 +78,9 @@ class PublicationRequest:
         frame["expected_value"] = frame["expected_value"].astype("float64")
         for column in ("reason_1", "reason_2", "reason_3"):
             frame[column] = frame[column].fillna("").astype(str)
+        if frame.empty:  # typed text columns: an empty object column would load as INTEGER
+            text = frame.columns[frame.dtypes.map(pd.api.types.is_object_dtype)]
+            frame[text] = frame[text].astype("string")
         return frame
 
 
@@ -186,6 +190,7 @@ def _publish(
         "economics": request.economics,
         "rows": len(frame),
         "rows_by_group": rows_by_group,
+        "note": request.note,
         "content_sha256": hashlib.sha256(content.to_numpy().tobytes()).hexdigest(),
         "diff": diff_publications(frame, files.previous(request.campaign_id, request.run_date)),
         "destinations": [files.name, *(d.name for d in others)],
