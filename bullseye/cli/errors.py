@@ -48,6 +48,7 @@ USER_ERRORS = (
     ("bullseye.core.quality", "QualityGateError"),
     ("bullseye.core.targets", "TargetsFileError"),
     ("ml.modelling.data", "TrainingDataError"),
+    ("ml.modelling.segments", "SegmentationError"),  # nothing to cluster (segments_as_feature)
     ("ml.activation.eligibility", "AudienceFilterError"),
     ("ml.activation.policy", "PolicyError"),
     ("pydantic", "ValidationError"),

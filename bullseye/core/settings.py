@@ -112,7 +112,12 @@ class Settings(BaseSettings):
         "to the campaign's value_per_response) in expected-profit selection.",
     )
     n_trials: int = Field(default=25, ge=1, description="Optuna trial budget per training run.")
-    tuning_timeout_s: float = Field(default=120.0, gt=0, description="Optuna wall-clock budget.")
+    tuning_timeout_s: float = Field(
+        default=900.0,
+        gt=0,
+        description="Wall-clock cap on tuning (n_trials decides how many trials run; this only "
+        "stops a study that would run far longer, so results do not depend on machine load).",
+    )
     tuning_workers: int = Field(
         default=1,
         ge=1,

@@ -29,6 +29,15 @@ from ml.measurement.lift import CampaignMeasurement, MeasurementError, measure_c
 from ml.registry.store import ModelVersion
 
 
+class UnmeasuredCampaignError(MeasurementError):
+    """No lift can be measured (no control group, one arm empty), but the model's scores were
+    still checked against the responses: ``performance`` (None without scored contacts)."""
+
+    def __init__(self, message: str, performance: PerformanceOutcome | None) -> None:
+        super().__init__(message)
+        self.performance = performance
+
+
 @dataclass(frozen=True)
 class EvaluationOutcome:
     measurement: CampaignMeasurement
@@ -66,11 +75,16 @@ def evaluate_campaign(
     truth_frame = truth_contacts(truth_dir, ["is_control", "p_treated", "p_control"])
 
     contacts, source = _contact_scores(campaign_id, contacts, members, model, features)
-    measurement, deciles = measure_campaign(contacts, campaign_id, cost, source)
+    # The model's realised performance first: calibration-in-the-large needs no control group,
+    # so a campaign that cannot be measured against one is still checked.
+    performance = monitor_performance(settings, model, campaign_id, contacts)
+    try:
+        measurement, deciles = measure_campaign(contacts, campaign_id, cost, source)
+    except MeasurementError as error:
+        raise UnmeasuredCampaignError(str(error), performance) from error
     truth = None if truth_frame is None else _true_lift(truth_frame, campaign_id)
     row = pd.DataFrame([measurement.as_dict() | {"measured_at": pd.Timestamp.now(tz="UTC")}])
     replace_rows(settings, MEASUREMENTS_RELATION, row, {CAMPAIGN_ID: campaign_id})
-    performance = monitor_performance(settings, model, campaign_id, contacts)
     out_dir.mkdir(parents=True, exist_ok=True)
     report = out_dir / f"campaign_{folder_name(campaign_id)}.html"
     report.write_text(render_measurement(measurement, deciles, truth), encoding="utf-8")

@@ -35,6 +35,7 @@ from ml.activation.score import (
 from ml.modelling.uplift import UPLIFT_TARGET
 from ml.registry import store
 from ml.registry.store import ModelVersion
+from monitoring.alerts import Alert, notify
 from monitoring.drift import PREDICTION_COLUMN
 
 
@@ -124,11 +125,15 @@ def score_candidates(
     profiles = audience_profiles(settings) if request.filters else None
 
     raw = raw_scores(model, scoring)
-    problems = scoring_problems(model, scoring, raw, settings.min_distinct_scores)
+    problems = scoring_problems(
+        model, scoring, raw, settings.min_distinct_scores, settings.max_score_shift
+    )
     if problems and not scoring.empty:  # nobody to score is an outcome, not a bad model
-        raise ScoringGuardError(
-            f"Not publishing {campaign_id!r} with model {model.version}: " + "; ".join(problems)
+        message = f"Not publishing {campaign_id!r} with model {model.version}: " + "; ".join(
+            problems
         )
+        notify([Alert("scoring_guard", model.target, campaign_id, message)], settings.apprise_url)
+        raise ScoringGuardError(message)
     scores = score_customers(model, scoring, raw)
     if uplift_model is not None:
         scores = (

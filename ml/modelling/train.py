@@ -33,7 +33,7 @@ from ml.modelling.tune import TuningBudget, TuningResult, to_dmatrix, tune
 class TrainingConfig:
     target: str = "campaign_response"
     n_trials: int = 25
-    timeout_s: float = 120.0
+    timeout_s: float = 900.0
     seed: int = 42
     holdout: HoldoutSize = field(default_factory=HoldoutSize)  # test and validation sizes
     min_positives: int = 20
