@@ -41,7 +41,7 @@ def train(
         description=f"{outcome.promotion.alias}: {outcome.promotion.reason}",
     )
     for warning in outcome.model.warnings:
-        get_run_logger().warning("Leakage warning for %s: %s", target.name, warning)
+        get_run_logger().warning("Model warning for %s: %s", target.name, warning)
     return outcome
 
 

@@ -70,6 +70,7 @@ class Split:
     kind: str  # how the split was made, for the report
     test_periods: tuple[str, ...]
     warnings: tuple[str, ...] = ()  # holdouts smaller than asked for
+    is_test_large_enough: bool = True  # the test set holds the rows and positives asked for
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,12 @@ def split_by_time(frame: pd.DataFrame, seed: int, size: HoldoutSize | None = Non
             "random 60/20/20: every example shares one date, so no time split exists",
             periods_on(dates),
         )
-    return replace(split, warnings=_size_warnings(split, size))
+    large_enough = (
+        len(split.test) >= size.min_rows and split.test[LABEL].sum() >= size.min_positives
+    )
+    return replace(
+        split, warnings=_size_warnings(split, size), is_test_large_enough=bool(large_enough)
+    )
 
 
 def _size_warnings(split: Split, size: HoldoutSize) -> tuple[str, ...]:
@@ -161,8 +167,8 @@ def _size_warnings(split: Split, size: HoldoutSize) -> tuple[str, ...]:
         if rows < size.min_rows or positives < size.min_positives:
             warnings.append(
                 f"The {name} set holds {rows:,} rows and {positives:,} positives, fewer than "
-                f"the {size.min_rows:,} rows and {size.min_positives:,} positives asked for (the data is "
-                f"small): its figures are uncertain; read them with their intervals."
+                f"the {size.min_rows:,} rows and {size.min_positives:,} positives asked for "
+                "(the data is small): its figures are uncertain; read them with their intervals."
             )
     return tuple(warnings)
 

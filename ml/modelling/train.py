@@ -58,6 +58,7 @@ class TrainedModel:
     split_kind: str
     test_periods: tuple[str, ...]
     rows: dict[str, int]
+    is_test_large_enough: bool  # holdout_min_rows and _positives met: figures that can decide
     data_fingerprint: str
     test_scores: pd.DataFrame  # the test rows' ids, label and score, for oracle checks
     calibrator: Calibrator
@@ -171,6 +172,20 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
         "gain_over_baseline": paired_auc_difference(y_true, scores, baseline_scores, config.seed),
     }
     left_out = [f"'{c}'" for c in empty_features(split.train)]
+    gain = intervals["gain_over_baseline"]
+    worse = (
+        [
+            f"Test ROC AUC {gain.estimate:+.4f} below the logistic baseline's, 95% interval "
+            f"{gain.low:+.4f} to {gain.high:+.4f}, although validation chose this model: "
+            + (
+                "it is never promoted automatically."
+                if split.is_test_large_enough
+                else "the test set is too small to refuse it on; read it before relying on it."
+            )
+        ]
+        if gain.high is not None and gain.high < 0
+        else []
+    )
     return TrainedModel(
         target=config.target,
         scorer=scorer,
@@ -190,6 +205,7 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
         split_kind=split.kind,
         test_periods=split.test_periods,
         rows={"train": len(x_train), "validation": len(x_valid), "test": len(x_test)},
+        is_test_large_enough=split.is_test_large_enough,
         data_fingerprint=data_fingerprint,
         test_scores=test_scores,
         calibrator=calibration.calibrator,
@@ -204,6 +220,7 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
         importance=importance,
         data_summary=describe_split(split, spec),
         warnings=(
+            *worse,
             *split.warnings,
             *(
                 [f"Left out, empty on every training row: {', '.join(left_out)}."]

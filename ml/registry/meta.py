@@ -29,6 +29,7 @@ class SplitMeta(BaseModel):
     kind: str | None = None  # how the periods were split (response models)
     test_periods: list[str]
     rows: dict[str, int]
+    is_test_large_enough: bool = True  # holdout minimums met (older versions: assumed)
 
 
 class TuningMeta(BaseModel):

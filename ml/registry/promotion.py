@@ -56,7 +56,12 @@ def _judge(
 
 
 def _worse_than_baseline(candidate: ModelVersion) -> str | None:
+    """Why the candidate must not be promoted automatically: its test AUC is below its own
+    baseline's beyond the paired interval, on a test set as large as asked for (on a smaller
+    one the verdict is a warning in the report, not a refusal: it cannot decide either way)."""
     gain = candidate.meta.intervals.get("gain_over_baseline")
+    if not candidate.meta.split.is_test_large_enough:
+        return None
     if gain and gain.get("high") is not None and gain["high"] < 0:
         return (
             f"test ROC AUC {gain['estimate']:+.4f} below the logistic baseline's (95% interval "
@@ -75,7 +80,8 @@ def decide(
     """What the candidate should become. Writes nothing.
 
     - A response model whose test ROC AUC is below its own baseline's by more than the paired
-      interval allows waits as challenger, champion or not.
+      interval allows, on a test set of the asked-for size, waits as challenger, champion or
+      not.
     - With no champion, the candidate becomes champion.
     - Otherwise both score the candidate's test rows: the candidate is promoted when its gain
       reaches ``margin`` and the paired-bootstrap 95% interval of the gain does not reach below

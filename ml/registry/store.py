@@ -167,6 +167,7 @@ def register(
             "kind": model.split_kind,
             "test_periods": model.test_periods,
             "rows": model.rows,
+            "is_test_large_enough": model.is_test_large_enough,
         },
         "tuning": {
             "study_name": model.tuning.study_name,

@@ -102,14 +102,19 @@ def test_a_model_worse_than_its_baseline_is_never_registered_as_such(tmp_path):
 def test_promotion_refuses_a_candidate_significantly_worse_than_its_baseline(
     tmp_path, training_frame
 ):
+    """Refused on a test set of the asked-for size; on a smaller one the verdict is a warning
+    (the interval of 33 positives cannot decide either way), and the candidate is promoted."""
     model = train_response_model(training_frame, TrainingConfig(n_trials=2, seed=1))
     version = registry.register(model, tmp_path, None, "run")
-    worse = version.meta.model_copy(
-        update={
-            "intervals": {"gain_over_baseline": {"estimate": -0.1, "low": -0.12, "high": -0.08}}
-        }
-    )
-    candidate = registry.ModelVersion(version.target, version.version, version.path, worse)
-    decision = promotion.decide(candidate, None, training_frame)
-    assert not decision.is_promoted and decision.alias == "challenger"
-    assert "below the logistic baseline" in decision.reason
+    assert not model.is_test_large_enough  # 1,500 test rows: fewer than the 2,000 asked for
+    gain = {"gain_over_baseline": {"estimate": -0.1, "low": -0.12, "high": -0.08}}
+
+    def candidate(large_enough: bool):
+        split = version.meta.split.model_copy(update={"is_test_large_enough": large_enough})
+        meta = version.meta.model_copy(update={"intervals": gain, "split": split})
+        return registry.ModelVersion(version.target, version.version, version.path, meta)
+
+    refused = promotion.decide(candidate(True), None, training_frame)
+    assert not refused.is_promoted and refused.alias == "challenger"
+    assert "below the logistic baseline" in refused.reason
+    assert promotion.decide(candidate(False), None, training_frame).is_promoted
