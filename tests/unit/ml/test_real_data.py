@@ -40,8 +40,10 @@ def test_a_small_latest_month_is_not_the_whole_test_set():
     # 12 months of ~3,400 contacts, then a month of 128: the old split tested on 128 rows.
     frame = monthly_frame([3_400] * 12 + [128])
     split = split_by_time(frame, seed=0)
-    assert len(split.test) >= 2_000 and split.test["label"].sum() >= 100
-    assert len(split.valid) >= 2_000 and split.valid["label"].sum() >= 100
+    assert len(split.test) >= 2_000
+    assert split.test["label"].sum() >= 100
+    assert len(split.valid) >= 2_000
+    assert split.valid["label"].sum() >= 100
     assert split.test_periods == ("m11", "m12")  # whole months, the latest ones
     assert set(split.valid["period_id"]) == {"m10"}
     assert split.test["period_at"].min() > split.valid["period_at"].max()
@@ -75,7 +77,8 @@ def test_selection_prefers_xgboost_on_ties_and_the_baseline_when_it_ranks_better
     y = np.array([0, 0, 1, 1])
     assert choose_weight(y, np.array([0, 1, 2, 3.0]), np.array([0, 1, 2, 3.0]))[0] == 1.0
     weight, table = choose_weight(y, np.array([3, 2, 1, 0.0]), np.array([0, 1, 2, 3.0]))
-    assert weight < 1.0 and table[0]["valid_roc_auc"] == 0.0
+    assert weight < 1.0
+    assert table[0]["valid_roc_auc"] == 0.0
     assert max(row["valid_roc_auc"] for row in table) == 1.0
 
 
@@ -96,7 +99,8 @@ def test_a_model_worse_than_its_baseline_is_never_registered_as_such(tmp_path):
     )
     assert np.allclose(version.scorer().predict(test_rows), model.test_scores["score"])
     reasons_page = (version.path / "model.json").read_text()
-    assert '"blend_weight"' in reasons_page and '"gain_over_baseline"' in reasons_page
+    assert '"blend_weight"' in reasons_page
+    assert '"gain_over_baseline"' in reasons_page
 
 
 def test_promotion_refuses_a_candidate_significantly_worse_than_its_baseline(
@@ -115,6 +119,7 @@ def test_promotion_refuses_a_candidate_significantly_worse_than_its_baseline(
         return registry.ModelVersion(version.target, version.version, version.path, meta)
 
     refused = promotion.decide(candidate(True), None, training_frame)
-    assert not refused.is_promoted and refused.alias == "challenger"
+    assert not refused.is_promoted
+    assert refused.alias == "challenger"
     assert "below the logistic baseline" in refused.reason
     assert promotion.decide(candidate(False), None, training_frame).is_promoted

@@ -26,7 +26,8 @@ def test_scores_far_from_the_test_scores_are_refused(tmp_path, training_frame):
     rows = training_frame[training_frame["period_id"].isin(model.test_periods)]
     broken = rows.assign(recency_days=0.0, orders_total=40)
     problems = scoring_problems(version, broken, raw_scores(version, broken), 1, 1.0)
-    assert len(problems) == 1 and "standard deviations (Wasserstein)" in problems[0]
+    assert len(problems) == 1
+    assert "standard deviations (Wasserstein)" in problems[0]
 
 
 def test_an_important_feature_null_at_scoring_is_named_with_the_fix(tmp_path, training_frame):
