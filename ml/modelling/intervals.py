@@ -24,6 +24,11 @@ class Interval:
     low: float | None  # None when the resamples could not give one (a class missing)
     high: float | None
 
+    @property
+    def is_below_zero(self) -> bool:
+        """The whole interval lies below zero (a difference that is surely negative)."""
+        return self.high is not None and self.high < 0
+
     def as_dict(self) -> dict:
         return {"estimate": self.estimate, "low": self.low, "high": self.high}
 

@@ -78,8 +78,7 @@ class TrainedModel:
     @property
     def is_worse_than_baseline(self) -> bool:
         """Test ROC AUC below the baseline's by more than the paired interval allows."""
-        gain = self.intervals["gain_over_baseline"]
-        return gain.high is not None and gain.high < 0
+        return self.intervals["gain_over_baseline"].is_below_zero
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,7 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
                 else "the test set is too small to refuse it on; read it before relying on it."
             )
         ]
-        if gain.high is not None and gain.high < 0
+        if gain.is_below_zero
         else []
     )
     return TrainedModel(

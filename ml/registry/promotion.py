@@ -59,13 +59,14 @@ def _worse_than_baseline(candidate: ModelVersion) -> str | None:
     """Why the candidate must not be promoted automatically: its test AUC is below its own
     baseline's beyond the paired interval, on a test set as large as asked for (on a smaller
     one the verdict is a warning in the report, not a refusal: it cannot decide either way)."""
-    gain = candidate.meta.intervals.get("gain_over_baseline")
-    if not candidate.meta.split.is_test_large_enough:
+    recorded = candidate.meta.intervals.get("gain_over_baseline")
+    if not candidate.meta.split.is_test_large_enough or not recorded:
         return None
-    if gain and gain.get("high") is not None and gain["high"] < 0:
+    gain = Interval(**recorded)
+    if gain.is_below_zero:
         return (
-            f"test ROC AUC {gain['estimate']:+.4f} below the logistic baseline's (95% interval "
-            f"{gain['low']:+.4f} to {gain['high']:+.4f}): never promoted automatically; "
+            f"test ROC AUC {gain.estimate:+.4f} below the logistic baseline's (95% interval "
+            f"{gain.low:+.4f} to {gain.high:+.4f}): never promoted automatically; "
             "promote it explicitly if you must"
         )
     return None
