@@ -95,7 +95,9 @@ def pipeline(
         )
 
     with warehouse_lock(settings, f"pipeline {run_id}"):
-        refreshed = refresh_warehouse(landing_dir, run.as_of, settings, targets, requested)
+        refreshed = refresh_warehouse(
+            landing_dir, run.as_of, settings, targets, requested, behaviour_training=False
+        )
         resolve_campaigns(settings, campaign_ids)  # an unknown campaign stops before training
         profiled = profile(settings, run.as_of, run.run_dir)
         trained = train(settings, target, run_id, truth_dir)
@@ -111,7 +113,9 @@ def pipeline(
         with warehouse_lock(settings, f"pipeline {run_id}"):
             approval = settle_answer(settings, trained, answer)
             # other runs may have rebuilt the marts while this one waited
-            refreshed = refresh_warehouse(landing_dir, run.as_of, settings, targets, requested)
+            refreshed = refresh_warehouse(
+                landing_dir, run.as_of, settings, targets, requested, behaviour_training=False
+            )
             stage, summary = score_and_publish(refreshed, approval)
     # Outside the lock: training refreshes the warehouse itself (and may wait for approval).
     retraining = retrain_on_alerts(settings, target.name, stage.alerts, landing_dir, run.as_of)

@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 
 from bullseye.core.catalog import DQ_SUMMARY_RELATION
 from bullseye.core.contract import ContractError, LandingInventory, check_landing
-from bullseye.core.dbt import DbtBuildError, build, build_scoring
+from bullseye.core.dbt import WITHOUT_BEHAVIOUR_TRAINING, DbtBuildError, build, build_scoring
 from bullseye.core.landing_files import unreadable_file
 from bullseye.core.locks import warehouse_lock
 from bullseye.core.quality import enforce
@@ -64,14 +64,17 @@ def refresh_warehouse(
     settings: Settings,
     targets: dict[str, Target],
     campaign_ids: Sequence[str] = (),
+    behaviour_training: bool = True,
 ) -> Refresh:
     """Everything up to the marts, in one dbt build: the scoring marts included, for every
-    campaign due (upcoming campaigns, and ``campaign_ids`` when the run will score them)."""
+    campaign due (upcoming campaigns, and ``campaign_ids`` when the run will score them).
+    ``behaviour_training=False`` leaves out the purchase-within and churn training marts (a
+    run that trains campaign response only)."""
     inventory = check_contract(Path(landing_dir))
     attach_landing(inventory, settings, campaign_ids)
     invocation = DbtInvocation(as_of, tuple(dbt_targets_var(targets)))
     try:
-        build(settings, invocation)
+        build(settings, invocation, () if behaviour_training else WITHOUT_BEHAVIOUR_TRAINING)
     except DbtBuildError as error:
         raise unreadable_landing(inventory) or error from error
     data_quality = quality_gate(settings)

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import duckdb
 from dbt_common.events.base_types import EventLevel
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
@@ -32,6 +31,7 @@ from prefect_dbt.core.runner import FAILURE_STATUSES
 from bullseye.core.settings import DBT_PROJECT_DIR, Settings
 from bullseye.core.warehouse import (
     DbtInvocation,
+    connect,
     dbt_env,
     release_dbt_connection,
     write_scoring_requests,
@@ -41,6 +41,10 @@ from bullseye.core.warehouse import (
 # everything built from it: campaign_eligibility, scoring_campaign and marts.campaigns, with
 # their tests. The score flow runs it once for all the campaigns it scores.
 SCORING_SELECT = ["--select", "int_campaigns_due+"]
+# Everything but the purchase-within and churn training marts (one row per customer and
+# snapshot: the largest marts, and a third of the build at a million customers), for runs
+# that train and score campaign response only. Tests on them are left out with them.
+WITHOUT_BEHAVIOUR_TRAINING = ["--exclude", "tag:behaviour_training"]
 
 
 class DbtBuildError(RuntimeError):
@@ -120,7 +124,7 @@ def build_scoring(
     scoring marts in one dbt invocation: they then hold these campaigns and the upcoming
     ones, keyed by campaign_id (DuckDB; on a warehouse adapter the EL tool loads the
     requests table)."""
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with connect(settings) as con:
         write_scoring_requests(con, campaign_ids)
     build(settings, invocation, SCORING_SELECT)
 

@@ -4,7 +4,7 @@
   spine: a relation or CTE name with the key columns, `customer_id`, `as_of_at` and, when
   campaign_category is true, `campaign_category`. Only rows dated strictly before each row's
   `as_of_at` are used; the `source_max_*_at` audit columns record the newest row that went in,
-  and the singular test `assert_training_features_point_in_time` checks them.
+  and the singular tests `assert_*_training_point_in_time` check them.
 
   One macro serves customer_features, every training mart and every scoring mart, so a
   feature is computed the same way for training and for scoring.

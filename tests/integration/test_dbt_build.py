@@ -127,15 +127,17 @@ def test_leakage_test_fails_when_a_feature_sees_the_future(warehouse, tmp_path):
     settings = Settings(home=home)
     with duckdb.connect(str(settings.warehouse_path)) as con:
         con.execute(
-            "update marts.training_campaign_response set orders_total = orders_total + 1 "
-            "where customer_id = (select min(customer_id) from marts.training_campaign_response)"
+            # training_campaign_response is a view of this table's sent contacts
+            "update marts.training_campaign_contacts set orders_total = orders_total + 1 "
+            "where treatment = 1 and customer_id = "
+            "(select min(customer_id) from marts.training_campaign_response)"
         )
     os.environ.update(dbt_env(settings))
     invocation = DbtInvocation(AS_OF)
     try:
         args = dbt_args("test", invocation, settings)
         result = dbtRunner().invoke(
-            [*args, "--select", "assert_training_features_point_in_time", "--quiet"]
+            [*args, "--select", "assert_campaign_training_point_in_time", "--quiet"]
         )
     finally:
         release_dbt_connection()

@@ -1,18 +1,18 @@
--- No feature of any training mart may use data dated at or after the example's as-of moment
--- (contacted_at for campaign response, the snapshot for behavioural targets).
--- Two independent checks per mart:
---  1. the newest source row that went into each feature family is older than as_of_at;
---  2. lifetime order count recomputed here from staging, strictly before the as-of moment,
---     equals the feature (it would be larger if later orders had leaked in).
--- Families whose landing table holds no row have no features in the marts (landing_has).
+{#-
+  The point-in-time check of training marts: no feature may use data dated at or after the
+  example's as-of moment (contacted_at for campaign response, the snapshot for behavioural
+  targets). Two independent checks per mart:
+   1. the newest source row that went into each feature family is older than as_of_at;
+   2. lifetime order count recomputed here from staging, strictly before the as-of moment,
+      equals the feature (it would be larger if later orders had leaked in).
+  Families whose landing table holds no row have no features in the marts (landing_has).
+  marts: (mart, as-of column, scope column) triples. One singular test per kind of mart, so a
+  build that leaves the behavioural marts out still checks the campaign-response ones.
+-#}
+{% macro training_point_in_time_problems(marts) -%}
 {%- set has_orders = landing_has('orders') %}
 {%- set has_events = landing_has('events') %}
-{%- set marts = [
-    ('training_campaign_contacts', 'contacted_at', 'campaign_id'),
-    ('training_campaign_response', 'contacted_at', 'campaign_id'),
-    ('training_purchase_within', 'snapshot_at', 'target_name'),
-    ('training_churn', 'snapshot_at', 'target_name'),
-] %}
+
 
 with
 
@@ -79,3 +79,4 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
