@@ -10,6 +10,9 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # for it, which a loaded 2-core machine or a first start (database migrations, cold imports)
 # exceeds. Wait longer unless the user set their own value.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+# Bullseye's own loggers ("bullseye.*": progress of tuning, fitting, scoring; locks; alerts)
+# go through Prefect's handlers: on the console, and in the run's logs in the UI.
+os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "bullseye")
 
 from bullseye.cli.main import app
 

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         description="Folder for the warehouse, models, runs and audiences (relative to cwd).",
     )
     dbt_target: str = Field(default="duckdb", description="dbt target in profiles.yml.")
+    duckdb_memory_limit: str = Field(
+        default="4GB",
+        pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="Memory the embedded DuckDB warehouse may use before it spills to disk "
+        "(DuckDB's own default is 80% of the machine, which a million customers' joins fill).",
+    )
     landing_dir: Path | None = Field(
         default=None,
         description="Landing folder the scheduled deployments read (flows take it as a "
@@ -117,6 +123,13 @@ class Settings(BaseSettings):
         gt=0,
         description="Wall-clock cap on tuning (n_trials decides how many trials run; this only "
         "stops a study that would run far longer, so results do not depend on machine load).",
+    )
+    tuning_sample_rows: int = Field(
+        default=100_000,
+        ge=1_000,
+        description="Optuna tunes on a seeded sample of at most this many training rows (and "
+        "as many validation rows); the chosen parameters are then fitted on every training row, "
+        "early-stopped on the whole validation set.",
     )
     tuning_workers: int = Field(
         default=1,

@@ -64,14 +64,24 @@ def landing_view_sql(inventory: LandingInventory) -> list[str]:
     return statements
 
 
+def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the embedded warehouse, within the memory the settings allow (DuckDB
+    spills the rest to disk), as the dbt profile's own connection is."""
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(
+        str(settings.warehouse_path),
+        read_only=read_only,
+        config={"memory_limit": settings.duckdb_memory_limit},
+    )
+
+
 def register_landing(
     inventory: LandingInventory, settings: Settings, campaign_ids: Sequence[str] = ()
 ) -> None:
     """Expose the landing folder in schema ``landing``, with ``landing.scoring_requests``
     holding ``campaign_ids``: the campaigns the run asks to score besides the upcoming ones
     (ids go in as bound parameters, never into SQL text)."""
-    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with connect(settings) as con:
         for statement in landing_view_sql(inventory):
             con.execute(statement)
         write_scoring_requests(con, campaign_ids)
@@ -112,6 +122,7 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     return {
         "BULLSEYE_WAREHOUSE_PATH": str(settings.warehouse_path.resolve()),
         "BULLSEYE_DBT_TARGET": settings.dbt_target,
+        "BULLSEYE_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
     }
 
 
@@ -134,7 +145,7 @@ def read_relation(settings: Settings, relation: str) -> pd.DataFrame:
 
 def read_query(settings: Settings, sql: str, params: list | None = None) -> pd.DataFrame:
     """Run a read-only query on the warehouse."""
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    with connect(settings, read_only=True) as con:
         return con.execute(sql, params or []).df()
 
 
@@ -168,7 +179,7 @@ def write_table(settings: Settings, relation: str, frame: pd.DataFrame) -> None:
     """Replace a warehouse table with a DataFrame (results computed in Python, such as
     segments). DuckDB only for now; on a warehouse adapter this goes through its loader."""
     schema = relation.split(".")[0]
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with connect(settings) as con:
         con.execute(f"create schema if not exists {schema}")
         con.register("frame_to_write", frame)
         con.execute(f"create or replace table {relation} as select * from frame_to_write")
@@ -192,7 +203,7 @@ def stage_replace(
 def replace_rows(settings: Settings, relation: str, frame: pd.DataFrame, key: dict) -> None:
     """Replace the rows of ``relation`` matching ``key`` (column -> value) with ``frame`` in one
     transaction, keeping every other row (a history table)."""
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with connect(settings) as con:
         stage_replace(con, relation, frame, key)
         con.execute("commit")
 

@@ -3,6 +3,7 @@ only, and publish to every destination, all or nothing."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,8 @@ from ml.activation.policy import AudiencePolicy, audience_economics, select_audi
 from ml.activation.publish import Publication, PublicationRequest, publish
 from ml.modelling.reasons import reason_codes
 from ml.registry.store import ModelVersion
+
+log = logging.getLogger("bullseye.activation")
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ def publish_candidates(
     model = candidates.model
     empty_reason = None if len(audience) else why_empty(candidates, pool)
     if empty_reason is None:
+        log.info("Reason codes for the %s customers selected", f"{len(audience):,}")
         chosen = candidates.scoring.set_index(CUSTOMER_KEY).loc[audience[CUSTOMER_KEY]]
         reasons = reason_codes(model.scorer(), chosen.reset_index())
         audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)

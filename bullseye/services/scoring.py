@@ -3,6 +3,7 @@ eligibility and filters and price each candidate (pure functions of ml/activatio
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,8 @@ from ml.registry import store
 from ml.registry.store import ModelVersion
 from monitoring.alerts import Alert, notify
 from monitoring.drift import PREDICTION_COLUMN
+
+log = logging.getLogger("bullseye.activation")
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ def score_candidates(
     rules = eligibility_rules(settings)
     profiles = audience_profiles(settings) if request.filters else None
 
+    log.info("Scoring %s: %s customers with %s", campaign_id, f"{len(scoring):,}", model.version)
     raw = raw_scores(model, scoring)
     problems = scoring_problems(
         model, scoring, raw, settings.min_distinct_scores, settings.max_score_shift

@@ -46,6 +46,7 @@ def training_config(settings: Settings, target: Target) -> TrainingConfig:
         min_positives=target.min_positives,
         storage=settings.optuna_storage,
         n_workers=settings.tuning_workers,
+        tuning_sample_rows=settings.tuning_sample_rows,
         use_segments=settings.segments_as_feature,
     )
 

@@ -35,7 +35,8 @@ class ResponseScorer:
         """Log-odds of each row of a feature matrix (``spec.matrix``)."""
         margin = np.zeros(len(matrix))
         if self.weight > 0:
-            trees = self.booster.predict(to_dmatrix(matrix), output_margin=True)
+            # in place: no DMatrix copy of a million-row scoring matrix
+            trees = self.booster.inplace_predict(matrix, predict_type="margin")
             margin += self.weight * trees
         if self.weight < 1:
             margin += (1 - self.weight) * baseline_margin(self.baseline, self.spec, matrix)

@@ -58,12 +58,24 @@ def reason_codes(scorer: ResponseScorer, frame: pd.DataFrame, top_n: int = 3) ->
     the model is a blend), as phrases (empty when fewer features raised the score)."""
     matrix = scorer.spec.matrix(frame)
     contributions = scorer.contributions(matrix)
-    order = np.argsort(-contributions, axis=1)[:, :top_n]
-    names = list(matrix.columns)
-    reasons = {f"reason_{i + 1}": [] for i in range(top_n)}
-    for row, columns in enumerate(order):
-        for rank, column in enumerate(columns):
-            is_positive = contributions[row, column] > 0
-            text = phrase(names[column], matrix.iat[row, column]) if is_positive else ""
-            reasons[f"reason_{rank + 1}"].append(text)
+    order = np.argsort(-contributions, axis=1, kind="stable")[:, :top_n]
+    rows = np.arange(len(matrix))
+    reasons = {}
+    for rank in range(order.shape[1]):
+        column_of_row = order[:, rank]
+        positive = contributions[rows, column_of_row] > 0
+        texts = np.full(len(matrix), "", dtype=object)
+        # Phrases column by column, each distinct value phrased once: an audience of a million
+        # rows has a few thousand distinct (feature, value) pairs among its top reasons.
+        for column in np.unique(column_of_row[positive]):
+            chosen = positive & (column_of_row == column)
+            texts[chosen] = _phrases(matrix.columns[column], matrix.iloc[chosen, column])
+        reasons[f"reason_{rank + 1}"] = texts
     return pd.DataFrame(reasons, index=frame.index)
+
+
+def _phrases(feature: str, values: pd.Series) -> np.ndarray:
+    """``phrase`` of each value, computed once per distinct value (missing ones included)."""
+    codes, distinct = pd.factorize(values)  # missing values get code -1: the last phrase
+    phrases = [phrase(feature, value) for value in distinct] + [phrase(feature, None)]
+    return np.array(phrases, dtype=object)[codes]

@@ -26,7 +26,15 @@ from ml.modelling.data import (
 from ml.modelling.evaluate import Metrics, decile_table, evaluate, leakage_warnings
 from ml.modelling.intervals import Interval, auc_interval, paired_auc_difference
 from ml.modelling.segments import segment_customers
-from ml.modelling.tune import TuningBudget, TuningResult, to_dmatrix, tune
+from ml.modelling.tune import (
+    EARLY_STOPPING_ROUNDS,
+    MAX_ROUNDS,
+    TuningBudget,
+    TuningResult,
+    log,
+    to_dmatrix,
+    tune,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class TrainingConfig:
     min_positives: int = 20
     storage: str | None = None  # Optuna RDB URL; None keeps the study in memory
     n_workers: int = 1  # Optuna workers on one study; >1 gives up bit-for-bit determinism
+    tuning_sample_rows: int = 100_000  # Optuna tunes on at most this many train (and valid) rows
     use_segments: bool = False  # add the behavioural segment (fitted on train rows) as a feature
 
 
@@ -83,10 +92,19 @@ class TrainedModel:
 
 @dataclass(frozen=True)
 class FittedBooster:
-    booster: xgb.Booster  # refit on train + validation
+    booster: xgb.Booster  # the final model: refit on train + validation (small data)
+    train_only: xgb.Booster  # the same parameters fitted on the training rows only
     tuning: TuningResult
     params: dict
     num_boost_round: int
+
+
+def sample_rows(x: pd.DataFrame, y: pd.Series, cap: int, seed: int) -> tuple:
+    """At most ``cap`` rows of (x, y), a seeded random sample kept in their order."""
+    if len(x) <= cap:
+        return x, y
+    chosen = np.sort(np.random.default_rng(seed).choice(len(x), size=cap, replace=False))
+    return x.iloc[chosen], y.iloc[chosen]
 
 
 def fit_tuned_booster(
@@ -95,24 +113,49 @@ def fit_tuned_booster(
     config: TrainingConfig,
     study_name: str,
 ) -> FittedBooster:
-    """Tune on (train, validation), then refit on both with the best parameters, the
-    early-stopped round count scaled to the larger set."""
+    """Tune on (train, validation), then fit the best parameters on the training rows (the
+    model the blend is chosen with) and refit them on both, the round count scaled to the
+    larger set.
+
+    A training set larger than ``config.tuning_sample_rows`` is tuned on a seeded sample of
+    that many rows (validation likewise): each trial then costs what it costs at that size, so
+    a million contacts get the same 25 trials. The best parameters are then fitted on every
+    training row with early stopping on the whole validation set (more rows support more
+    trees), and that model is final: refitting on validation too would add a quarter more rows
+    to a model that has hundreds of thousands, at the cost of another full fit."""
     (x_train, y_train), (x_valid, y_valid) = train, valid
     budget = TuningBudget(
         config.n_trials, config.timeout_s, config.seed, n_workers=config.n_workers
     )
+    cap = config.tuning_sample_rows
     tuning = tune(
-        to_dmatrix(x_train, y_train),
-        to_dmatrix(x_valid, y_valid),
+        to_dmatrix(*sample_rows(x_train, y_train, cap, config.seed)),
+        to_dmatrix(*sample_rows(x_valid, y_valid, cap, config.seed)),
         budget,
         config.storage,
         study_name,
     )
+    params = tuning.params | {"seed": config.seed, "nthread": budget.n_threads}
+    log.info("Fitting the best parameters on %s training rows", f"{len(x_train):,}")
+    dtrain = to_dmatrix(x_train, y_train)
+    if len(x_train) > cap or len(x_valid) > cap:  # tuned on a sample
+        stopped = xgb.train(
+            params | {"eval_metric": "logloss"},  # what early stopping watches; no AUC needed
+            dtrain,
+            num_boost_round=MAX_ROUNDS,
+            evals=[(to_dmatrix(x_valid, y_valid), "validation")],
+            early_stopping_rounds=EARLY_STOPPING_ROUNDS,
+            verbose_eval=False,
+        )
+        rounds = int(stopped.best_iteration) + 1
+        train_only = stopped[:rounds]
+        return FittedBooster(train_only, train_only, tuning, params, rounds)
+    train_only = xgb.train(params, dtrain, num_boost_round=tuning.best_iteration + 1)
     x_fit, y_fit = pd.concat([x_train, x_valid]), pd.concat([y_train, y_valid])
     rounds = max(round((tuning.best_iteration + 1) * len(x_fit) / len(x_train)), 1)
-    params = tuning.params | {"seed": config.seed, "nthread": budget.n_threads}
+    log.info("Refitting on %s training and validation rows, %d rounds", f"{len(x_fit):,}", rounds)
     booster = xgb.train(params, to_dmatrix(x_fit, y_fit), num_boost_round=rounds)
-    return FittedBooster(booster, tuning, params, rounds)
+    return FittedBooster(booster, train_only, tuning, params, rounds)
 
 
 def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModel:
@@ -131,29 +174,33 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
         p[LABEL].astype(int) for p in (split.train, split.valid, split.test)
     )
 
+    sizes = f"{len(x_train):,} train, {len(x_valid):,} validation and {len(x_test):,} test rows"
+    log.info("Training %s: %s, %d features", config.target, sizes, len(spec.names))
     data_fingerprint = fingerprint(frame)
     fitted = fit_tuned_booster(
         (x_train, y_train), (x_valid, y_valid), config, f"{config.target}-{data_fingerprint[:16]}"
     )
-    tuning, params = fitted.tuning, fitted.params
+    tuning, train_only = fitted.tuning, fitted.train_only
     x_fit, y_fit = pd.concat([x_train, x_valid]), pd.concat([y_train, y_valid])
 
     # Choose XGBoost, the baseline or a blend on validation, with models fitted on the
     # training rows only (the refit ones have seen validation).
-    train_only = xgb.train(
-        params, to_dmatrix(x_train, y_train), num_boost_round=tuning.best_iteration + 1
+    train_only_scorer = ResponseScorer(
+        train_only, fit_baseline(spec, x_train, y_train, config.seed), spec
     )
-    train_only_scorer = ResponseScorer(train_only, fit_baseline(spec, x_train, y_train), spec)
     weight, candidates = choose_weight(
         y_valid.to_numpy(),
         train_only.predict(to_dmatrix(x_valid), output_margin=True),
         baseline_margin(train_only_scorer.baseline, spec, x_valid),
     )
+    log.info("Judging on %s test rows (intervals, calibration, importance)", f"{len(x_test):,}")
     # Calibrate the chosen scorer's validation predictions, then judge the map on test.
     valid_scores = expit(replace(train_only_scorer, weight=weight).margin(x_valid))
     calibration = choose_calibrator(valid_scores, y_valid.to_numpy(), config.seed)
 
-    scorer = ResponseScorer(fitted.booster, fit_baseline(spec, x_fit, y_fit), spec, weight)
+    scorer = ResponseScorer(
+        fitted.booster, fit_baseline(spec, x_fit, y_fit, config.seed), spec, weight
+    )
     scores = expit(scorer.margin(x_test))
     xgboost_scores = fitted.booster.predict(to_dmatrix(x_test))
     baseline_scores = predict_baseline(scorer.baseline, spec, x_test)
@@ -164,7 +211,7 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
     test_scores["score"] = scores
     test_scores["baseline_score"] = baseline_scores
     metrics = evaluate(y_true, scores)
-    importance = mean_abs_contribution(scorer, x_test)
+    importance = mean_abs_contribution(scorer, x_test, config.seed)
     intervals = {
         "roc_auc": auc_interval(y_true, scores, config.seed),
         "baseline_roc_auc": auc_interval(y_true, baseline_scores, config.seed),
@@ -188,7 +235,7 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
     return TrainedModel(
         target=config.target,
         scorer=scorer,
-        params=params,
+        params=fitted.params,
         num_boost_round=fitted.num_boost_round,
         metrics=metrics,
         baseline_metrics=evaluate(y_true, baseline_scores),
@@ -231,8 +278,15 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
     )
 
 
-def mean_abs_contribution(scorer: ResponseScorer, matrix: pd.DataFrame) -> pd.Series:
-    """Global importance: mean absolute contribution (log-odds) per feature, largest first."""
+IMPORTANCE_ROWS = 50_000
+
+
+def mean_abs_contribution(scorer: ResponseScorer, matrix: pd.DataFrame, seed: int) -> pd.Series:
+    """Global importance: mean absolute contribution (log-odds) per feature, largest first, on
+    a seeded sample of at most ``IMPORTANCE_ROWS`` rows (TreeSHAP costs a prediction per tree
+    path: a large test set's mean is settled long before its last row)."""
+    if len(matrix) > IMPORTANCE_ROWS:
+        matrix = matrix.sample(n=IMPORTANCE_ROWS, random_state=seed)
     values = np.abs(scorer.contributions(matrix)).mean(axis=0)
     return pd.Series(values, index=matrix.columns).sort_values(ascending=False)
 

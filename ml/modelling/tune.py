@@ -7,6 +7,8 @@ storage (SQLite by default) so an interrupted study resumes where it stopped.
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 
 import optuna
@@ -27,6 +29,10 @@ EARLY_STOPPING_ROUNDS = 40
 # for the median rule: on 3.5k rows x 85 features that was about 1 s of SQLite per trial
 # against 0.17 s of XGBoost (bench/tuning_overhead.py).
 REPORT_EVERY = 10
+
+# Progress of long steps: Prefect shows the "bullseye" loggers on the console and in the run's
+# logs (PREFECT_LOGGING_EXTRA_LOGGERS, set by the CLI), so a long study never looks hung.
+log = logging.getLogger("bullseye.training")
 
 
 class SparsePruningCallback(XGBoostPruningCallback):
@@ -69,6 +75,8 @@ class TuningResult:
     n_pruned: int
     study_name: str
     history: list[dict]
+    # rows the study tuned on (a sample of a large training set), train and validation
+    rows: dict[str, int] | None = None
 
 
 def suggest_params(trial: optuna.Trial) -> dict:
@@ -132,12 +140,37 @@ def tune(
     )
     done = sum(t.state.is_finished() for t in study.trials)
     remaining = max(budget.n_trials - done, 0)
+    started = time.monotonic()
+
+    def progress(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        finished = sum(t.state.is_finished() for t in study.trials)
+        best = (
+            f"{study.best_value:.4f}"
+            if any(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+            else "none yet"
+        )
+        log.info(
+            "Tuning %s: trial %d of %d %s (best validation ROC AUC %s; %.0f s, %s x %d rows)",
+            study_name,
+            finished,
+            budget.n_trials,
+            trial.state.name.lower(),
+            best,
+            time.monotonic() - started,
+            f"{dtrain.num_row():,}",
+            dtrain.num_col(),
+        )
+
     if remaining:
         # Workers are Optuna's threads over the shared study; XGBoost releases the GIL while it
         # trains, so they run in parallel. Other processes (or machines) can join the same
         # study through the RDB storage and study name.
         study.optimize(
-            objective, n_trials=remaining, timeout=budget.timeout_s, n_jobs=budget.n_workers
+            objective,
+            n_trials=remaining,
+            timeout=budget.timeout_s,
+            n_jobs=budget.n_workers,
+            callbacks=[progress],
         )
     complete = study.get_trials(states=[optuna.trial.TrialState.COMPLETE])
     if not complete:
@@ -155,6 +188,7 @@ def tune(
         n_pruned=len(study.get_trials(states=[optuna.trial.TrialState.PRUNED])),
         study_name=study_name,
         history=history,
+        rows={"train": dtrain.num_row(), "validation": dvalid.num_row()},
     )
 
 

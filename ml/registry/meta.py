@@ -39,6 +39,7 @@ class TuningMeta(BaseModel):
     n_trials: int
     n_pruned: int
     valid_auc: float | None = None
+    rows: dict[str, int] | None = None  # rows tuned on (a sample of a large training set)
 
 
 class ModelMeta(BaseModel):

@@ -174,6 +174,7 @@ def register(
             "n_trials": model.tuning.n_trials,
             "n_pruned": model.tuning.n_pruned,
             "valid_auc": model.tuning.valid_auc,
+            "rows": model.tuning.rows,
         },
         "data_fingerprint": model.data_fingerprint,
         **_provenance(manifest_hash),

@@ -123,3 +123,19 @@ def test_promotion_refuses_a_candidate_significantly_worse_than_its_baseline(
     assert refused.alias == "challenger"
     assert "below the logistic baseline" in refused.reason
     assert promotion.decide(candidate(False), None, training_frame).is_promoted
+
+
+def test_each_bootstrap_resample_is_scored_like_scikit_learn_on_its_drawn_rows():
+    """The intervals weigh sorted rows by how often a resample drew them; each resample's AUC
+    must equal roc_auc_score on the rows it drew, ties included."""
+    from sklearn.metrics import roc_auc_score
+
+    from ml.modelling.intervals import _resample_weights, _weighted_auc
+
+    rng = np.random.default_rng(5)
+    y = (rng.random(2_000) < 0.3).astype(int)
+    scores = np.round(rng.random(2_000) + 0.3 * y, 2)
+    weights = next(_resample_weights(len(y), seed=1))[:5]
+    for w, auc in zip(weights, _weighted_auc(y, scores)(weights), strict=True):
+        drawn = np.repeat(np.arange(len(y)), w)
+        assert auc == pytest.approx(roc_auc_score(y[drawn], scores[drawn]), abs=1e-12)

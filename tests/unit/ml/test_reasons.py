@@ -16,3 +16,21 @@ def test_recent_buyer_is_explained_by_recency(training_frame):
     reasons = reason_codes(model.scorer, rows)
     assert list(reasons.columns) == ["reason_1", "reason_2", "reason_3"]
     assert reasons["reason_1"].tolist() == ["last bought 3 days ago"] * 2
+
+
+def test_reasons_match_row_by_row_phrasing_with_missing_and_categorical_values(training_frame):
+    """Each row's reasons are the phrases of its own top contributions, missing values and
+    categories included (phrases are computed once per distinct value)."""
+    model = train_response_model(training_frame, TrainingConfig(n_trials=3, seed=2))
+    rows = training_frame.head(300).copy()
+    rows.loc[rows.index[::3], "recency_days"] = None
+    reasons = reason_codes(model.scorer, rows)
+    matrix = model.scorer.spec.matrix(rows)
+    contributions = model.scorer.contributions(matrix)
+    for i in range(len(rows)):
+        top = sorted(range(matrix.shape[1]), key=lambda c: -contributions[i, c])[:3]
+        expected = [
+            phrase(matrix.columns[c], matrix.iat[i, c]) if contributions[i, c] > 0 else ""
+            for c in top
+        ]
+        assert reasons.iloc[i].tolist() == expected

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 
 from ml.modelling.train import TrainingConfig, predict, train_response_model
@@ -36,3 +38,21 @@ def test_recent_buyer_scores_higher_than_lapsed_twin(training_frame):
     twin["recency_days"] = [5.0, 400.0]
     recent, lapsed = predict(model.booster, model.spec, twin)
     assert recent > lapsed
+
+
+def test_a_large_training_set_is_tuned_on_a_sample_and_fitted_on_every_row(training_frame):
+    # 3,000 training and 1,500 validation rows; tuning sees 1,000 of each
+    model = train_response_model(training_frame, replace(CONFIG, tuning_sample_rows=1_000))
+    assert model.tuning.rows == {"train": 1_000, "validation": 1_000}
+    assert model.rows["train"] == 3_000
+    assert model.metrics.roc_auc > 0.6
+    # the round count is found again on every row, then scaled to train + validation
+    assert model.num_boost_round >= 1
+
+
+def test_a_training_set_within_the_cap_is_tuned_on_every_row(training_frame):
+    model = train_response_model(training_frame, CONFIG)
+    assert model.tuning.rows == {
+        "train": model.rows["train"],
+        "validation": model.rows["validation"],
+    }
