@@ -576,6 +576,42 @@ def print_tables(results: dict) -> None:
                 )
 
 
+def markdown(results: dict) -> str:
+    """The tables of docs/benchmarks.md, from the results."""
+    sizes = results["sizes"]
+    runs = {s: sizes[s] for s in sorted(sizes, key=int) if "prefect" in sizes[s]}
+    lines = [
+        "| stage | " + " | ".join(f"{int(s):,} customers" for s in runs) + " |",
+        "|---|" + "---:|" * len(runs),
+    ]
+    first = next(iter(runs.values()))
+    for stage in ["generate", *first["direct"]["stages"]]:
+        cells = [
+            r["generate"] if stage == "generate" else r["direct"]["stages"][stage]
+            for r in runs.values()
+        ]
+        lines.append(
+            f"| {stage} | "
+            + " | ".join(f"{c['seconds']:.1f} s, {c['peak_rss_gib']:.2f} GiB" for c in cells)
+            + " |"
+        )
+    total = " | ".join(
+        f"{r['direct']['total_seconds']:.1f} s, {r['direct']['peak_rss_gib']:.2f} GiB"
+        for r in runs.values()
+    )
+    run = " | ".join(
+        f"{r['prefect']['seconds']:.1f} s, {r['prefect']['peak_rss_gib']:.2f} GiB"
+        for r in runs.values()
+    )
+    overhead = " | ".join(f"{r['orchestration_overhead']:+.1%}" for r in runs.values())
+    lines += [
+        f"| **steps called directly** | {total} |",
+        f"| **`bullseye run` (Prefect)** | {run} |",
+        f"| Prefect's share | {overhead} |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000, 1_000_000])
@@ -595,7 +631,8 @@ def main() -> None:
         return
     results = measure(args.sizes, args.peer_size, args.tuning_size, args.tuning_seconds, args.out)
     print_tables(results)
-    print(f"\nwritten to {args.out}")
+    args.out.with_suffix(".md").write_text(markdown(results))
+    print(f"\nwritten to {args.out} and {args.out.with_suffix('.md')}")
 
 
 if __name__ == "__main__":
