@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
 # Prefect's server sends anonymous usage analytics by default; Bullseye runs offline.
@@ -14,8 +13,6 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 # Bullseye's own loggers ("bullseye.*": progress of tuning, fitting, scoring; locks; alerts)
 # go through Prefect's handlers: on the console, and in the run's logs in the UI.
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "bullseye")
-# Python's default level (warnings) would drop those progress lines before any handler.
-logging.getLogger("bullseye").setLevel(logging.INFO)
 
 from bullseye.cli.main import app
 
