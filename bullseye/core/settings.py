@@ -112,6 +112,13 @@ class Settings(BaseSettings):
         ge=0,
         description="Wait before the second publication attempt; doubles for each later one.",
     )
+    exact_reason_codes_max_rows: int = Field(
+        default=200_000,
+        ge=0,
+        description="Audiences up to this many rows get reason codes from exact TreeSHAP; "
+        "larger ones from XGBoost's path attribution (about 15x faster: TreeSHAP took minutes "
+        "for a million rows). The manifest records which.",
+    )
     value_from_order_history: bool = Field(
         default=True,
         description="Value a customer's response at their average order value (falling back "

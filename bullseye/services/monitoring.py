@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bullseye.core.catalog import LABEL, PERIOD_ID, is_drift_checked
+from bullseye.core.catalog import LABEL, is_drift_checked
 from bullseye.core.settings import Settings
 from bullseye.core.targets import Target
 from bullseye.services.training import load_training_frame
@@ -24,7 +24,7 @@ from monitoring.alerts import (
     performance_alerts,
 )
 from monitoring.calibration import CalibrationInTheLarge, calibration_in_the_large
-from monitoring.drift import PREDICTION_COLUMN, DriftResult, drift_report
+from monitoring.drift import PREDICTION_COLUMN, DriftResult, drift_report, sample_rows
 from monitoring.gates import GateStore
 from monitoring.performance import performance_snapshot
 from monitoring.workspace import MonitoringWorkspace
@@ -67,8 +67,9 @@ def check_drift(
     """Reference = the model's test period(s): the newest training rows, so that features
     which grow with time (tenure) do not look drifted merely because older periods are in.
     Campaign-context and campaign-calendar features are left out (bullseye/core/catalog.py)."""
-    reference = load_training_frame(settings, target)
-    reference = reference[reference[PERIOD_ID].isin(model.test_periods)].copy()
+    reference = load_training_frame(settings, target, model.test_periods)
+    # the sampling rule first: score only the rows the report compares
+    reference = sample_rows(reference, settings.drift_sample_rows, settings.seed).copy()
     reference[PREDICTION_COLUMN] = model.probability(reference)  # as the scoring set's
     spec = model.spec
     return drift_report(

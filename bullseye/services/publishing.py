@@ -67,10 +67,13 @@ def publish_candidates(
     audience = select_audience(pool, candidates.policy)
     model = candidates.model
     empty_reason = None if len(audience) else why_empty(candidates, pool)
+    method = None
     if empty_reason is None:
-        log.info("Reason codes for the %s customers selected", f"{len(audience):,}")
+        approximate = len(audience) > settings.exact_reason_codes_max_rows
+        method = "approximate" if approximate else "exact"
+        log.info("Reason codes (%s) for the %s customers selected", method, f"{len(audience):,}")
         chosen = candidates.scoring.set_index(CUSTOMER_KEY).loc[audience[CUSTOMER_KEY]]
-        reasons = reason_codes(model.scorer(), chosen.reset_index())
+        reasons = reason_codes(model.scorer(), chosen.reset_index(), approximate=approximate)
         audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)
     spend = audience_economics(audience, candidates.policy)
     publication = publish(
@@ -86,6 +89,7 @@ def publish_candidates(
             data_as_of=run_date.isoformat(),
             dbt_manifest_hash=manifest_hash(),
             note=empty_reason,
+            reason_codes=method,
         ),
         FilesDestination(settings.audiences_dir),
         destinations(settings),

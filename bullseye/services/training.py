@@ -3,6 +3,7 @@ its report, and decide its promotion. The decision is written later, once, by ``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from bullseye.core.catalog import (
 from bullseye.core.dbt import manifest_hash
 from bullseye.core.settings import Settings
 from bullseye.core.targets import Target
-from bullseye.core.warehouse import read_relation
+from bullseye.core.warehouse import read_query, read_relation
 from bullseye.reports import write_version_report
 from ml.modelling.data import HoldoutSize
 from ml.modelling.train import TrainedModel, TrainingConfig, train_response_model
@@ -51,9 +52,17 @@ def training_config(settings: Settings, target: Target) -> TrainingConfig:
     )
 
 
-def load_training_frame(settings: Settings, target: Target) -> pd.DataFrame:
-    """The target's examples from its kind's training mart."""
-    frame = read_relation(settings, target.training_relation)
+def load_training_frame(
+    settings: Settings, target: Target, periods: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The target's examples from its kind's training mart (of ``periods`` only, when given:
+    read in the warehouse, not filtered after reading a million rows)."""
+    if periods is None:
+        frame = read_relation(settings, target.training_relation)
+    else:
+        marks = ", ".join("?" for _ in periods) or "null"  # ids as bound parameters
+        sql = f"select * from {target.training_relation} where {PERIOD_ID} in ({marks})"
+        frame = read_query(settings, sql, list(periods))
     require_columns(frame, target.training_relation, TRAINING_REQUIRED)
     if target.is_behavioural:
         frame = frame[frame[TARGET_NAME] == target.name].reset_index(drop=True)

@@ -66,6 +66,7 @@ class PublicationRequest:
     data_as_of: str | None = None
     dbt_manifest_hash: str | None = None
     note: str | None = None  # why the audience is empty, when it is (kept in the manifest)
+    reason_codes: str | None = None  # how the reasons were computed: exact or approximate
 
     def frame(self) -> pd.DataFrame:
         """The published rows: pseudonymous keys only, fixed columns, in rank order."""
@@ -191,6 +192,7 @@ def _publish(
         "rows": len(frame),
         "rows_by_group": rows_by_group,
         "note": request.note,
+        "reason_codes": request.reason_codes,
         "content_sha256": hashlib.sha256(content.to_numpy().tobytes()).hexdigest(),
         "diff": diff_publications(frame, files.previous(request.campaign_id, request.run_date)),
         "destinations": [files.name, *(d.name for d in others)],

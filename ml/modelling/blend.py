@@ -46,13 +46,19 @@ class ResponseScorer:
         """Uncalibrated probability of each row of a training or scoring mart."""
         return expit(self.margin(self.spec.matrix(frame)))
 
-    def contributions(self, matrix: pd.DataFrame) -> np.ndarray:
+    def contributions(self, matrix: pd.DataFrame, approximate: bool = False) -> np.ndarray:
         """Each feature's additive share of each row's log-odds: XGBoost's exact TreeSHAP and
         the baseline's linear contributions, weighted as in the blend (both are additive on the
-        log-odds scale, so the weighted sum is the blend's own decomposition)."""
+        log-odds scale, so the weighted sum is the blend's own decomposition).
+
+        ``approximate``: XGBoost's path attribution (``approx_contribs``, Saabas) instead of
+        TreeSHAP: also additive to each row's log-odds, about fifteen times faster, but it
+        credits the features split on near the leaves more than Shapley values do."""
         out = np.zeros(matrix.shape)
         if self.weight > 0:
-            shap = self.booster.predict(to_dmatrix(matrix), pred_contribs=True)[:, :-1]
+            shap = self.booster.predict(
+                to_dmatrix(matrix), pred_contribs=True, approx_contribs=approximate
+            )[:, :-1]
             out += self.weight * shap
         if self.weight < 1:
             out += (1 - self.weight) * baseline_contributions(self.baseline, self.spec, matrix)

@@ -52,12 +52,15 @@ def phrase(feature: str, value) -> str:
     return f"{feature.replace('_', ' ')}: {value}"
 
 
-def reason_codes(scorer: ResponseScorer, frame: pd.DataFrame, top_n: int = 3) -> pd.DataFrame:
+def reason_codes(
+    scorer: ResponseScorer, frame: pd.DataFrame, top_n: int = 3, approximate: bool = False
+) -> pd.DataFrame:
     """``reason_1`` … ``reason_<top_n>`` per row: the features with the largest positive
     contribution to the log-odds (XGBoost's SHAP, blended with the baseline's linear terms when
-    the model is a blend), as phrases (empty when fewer features raised the score)."""
+    the model is a blend; XGBoost's faster path attribution when ``approximate``), as phrases
+    (empty when fewer features raised the score)."""
     matrix = scorer.spec.matrix(frame)
-    contributions = scorer.contributions(matrix)
+    contributions = scorer.contributions(matrix, approximate)
     order = np.argsort(-contributions, axis=1, kind="stable")[:, :top_n]
     rows = np.arange(len(matrix))
     reasons = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -286,6 +287,14 @@ def test_audience_filtered_by_profile_and_segment(warehouse, tmp_path):
     published = pd.read_csv(outcome.publication.csv_path)
     assert len(published) > 0
     assert set(profiles.loc[published["customer_key"], "rfm_segment"]) <= {"champions", "loyal"}
+    assert json.loads(outcome.publication.manifest_path.read_text())["reason_codes"] == "exact"
+    # above exact_reason_codes_max_rows, XGBoost's faster path attribution, recorded as such
+    faster = warehouse.model_copy(update={"exact_reason_codes_max_rows": 0})
+    outcome = score_and_publish(faster, version, "winter-sale", AudiencePolicyParams(), AS_OF, "r")
+    assert (
+        json.loads(outcome.publication.manifest_path.read_text())["reason_codes"] == "approximate"
+    )
+    assert (pd.read_csv(outcome.publication.csv_path)["reason_1"].fillna("") != "").mean() > 0.5
 
 
 # --- scoring marts keyed by campaign -----------------------------------------------------------

@@ -1,3 +1,5 @@
+import numpy as np
+
 from ml.modelling.reasons import phrase, reason_codes
 from ml.modelling.train import TrainingConfig, train_response_model
 
@@ -34,3 +36,17 @@ def test_reasons_match_row_by_row_phrasing_with_missing_and_categorical_values(t
             for c in top
         ]
         assert reasons.iloc[i].tolist() == expected
+
+
+def test_approximate_contributions_add_up_to_the_log_odds_like_tree_shap(training_frame):
+    model = train_response_model(training_frame, TrainingConfig(n_trials=3, seed=2))
+    rows = training_frame.head(200)
+    matrix = model.scorer.spec.matrix(rows)
+    margin = model.scorer.margin(matrix)
+    for approximate in (False, True):
+        contributions = model.scorer.contributions(matrix, approximate)
+        bias = margin - contributions.sum(axis=1)  # the same expected value for every row
+        assert np.ptp(bias) < 1e-4
+    approximate = reason_codes(model.scorer, rows, approximate=True)["reason_1"]
+    exact = reason_codes(model.scorer, rows)["reason_1"]
+    assert (approximate == exact).mean() > 0.6  # mostly the same first reason
