@@ -470,7 +470,12 @@ def run_child(kind: str, customers: int, work: Path, *extra: str) -> dict:
 
 
 def measure(
-    sizes: list[int], peer_size: int, tuning_size: int, tuning_seconds: float, out: Path
+    sizes: list[int],
+    run_sizes: list[int],
+    peer_size: int,
+    tuning_size: int,
+    tuning_seconds: float,
+    out: Path,
 ) -> dict:
     """Every child in turn; the results so far are written to ``out`` after each one (a
     failure an hour in keeps what was measured)."""
@@ -485,7 +490,7 @@ def measure(
     }
     with tempfile.TemporaryDirectory(prefix="bullseye-scale-") as tmp:
         # the largest first: its figures matter most, and a failure there shows soonest
-        for size in sorted(set(sizes) | {peer_size, tuning_size}, reverse=True):
+        for size in sorted(set(sizes) | set(run_sizes) | {peer_size, tuning_size}, reverse=True):
             work = Path(tmp) / str(size)
             at = results["sizes"][str(size)] = {}
 
@@ -498,7 +503,7 @@ def measure(
             if size == DEMO_SIZE:
                 child("demo")
             child("direct")
-            if size in sizes:
+            if size in run_sizes:
                 child("prefect")
                 overhead = at["prefect"]["seconds"] / at["direct"]["total_seconds"] - 1
                 at["orchestration_overhead"] = round(overhead, 3)
@@ -513,36 +518,12 @@ def measure(
 
 def print_tables(results: dict) -> None:
     sizes = results["sizes"]
-    runs = {s: sizes[s] for s in sorted(sizes, key=int) if "prefect" in sizes[s]}
-    header = f"{'stage (s / peak GiB)':<22}" + "".join(f"{int(s):>20,}" for s in runs)
-    print(header + "\n" + "-" * len(header))
-    first = next(iter(runs.values()))
-    for stage in ["generate", *first["direct"]["stages"]]:
-        cells = []
-        for r in runs.values():
-            row = r["generate"] if stage == "generate" else r["direct"]["stages"][stage]
-            cells.append(f"{row['seconds']:>11.1f} / {row['peak_rss_gib']:>5.2f}")
-        print(f"{stage:<22}" + "".join(f"{c:>20}" for c in cells))
-    print(
-        f"{'direct total':<22}"
-        + "".join(f"{r['direct']['total_seconds']:>20.1f}" for r in runs.values())
-    )
-    print(
-        f"{'bullseye run':<22}"
-        + "".join(
-            f"{r['prefect']['seconds']:>11.1f} / {r['prefect']['peak_rss_gib']:>5.2f}"
-            for r in runs.values()
-        )
-    )
-    print(
-        f"{'Prefect overhead':<22}"
-        + "".join(f"{r['orchestration_overhead']:>19.1%}" for r in runs.values())
-    )
+    print(markdown(results))
     for s, r in sizes.items():
         if "demo" in r:
             demo = r["demo"]
             print(f"bullseye demo, {int(s):,} customers, first start: {demo['seconds']} s")
-    for s, r in runs.items():
+    for s, r in sizes.items():
         d = r["direct"]
         print(
             f"{int(s):,}: test ROC AUC {d['test_roc_auc']:.4f}, baseline "
@@ -577,37 +558,43 @@ def print_tables(results: dict) -> None:
 
 
 def markdown(results: dict) -> str:
-    """The tables of docs/benchmarks.md, from the results."""
-    sizes = results["sizes"]
-    runs = {s: sizes[s] for s in sorted(sizes, key=int) if "prefect" in sizes[s]}
+    """The stage table of docs/benchmarks.md, from the results: every size, smallest first."""
+    runs = {s: results["sizes"][s] for s in sorted(results["sizes"], key=int)}
+
+    def cell(row: dict | None) -> str:
+        return f"{row['seconds']:.1f} s, {row['peak_rss_gib']:.2f} GiB" if row else "–"
+
+    def line(name: str, cells) -> str:
+        return f"| {name} | " + " | ".join(cells) + " |"
+
     lines = [
-        "| stage | " + " | ".join(f"{int(s):,} customers" for s in runs) + " |",
+        line("stage", (f"{int(s):,} customers" for s in runs)),
         "|---|" + "---:|" * len(runs),
     ]
-    first = next(iter(runs.values()))
-    for stage in ["generate", *first["direct"]["stages"]]:
-        cells = [
-            r["generate"] if stage == "generate" else r["direct"]["stages"][stage]
-            for r in runs.values()
-        ]
+    for stage in ["generate", *next(iter(runs.values()))["direct"]["stages"]]:
         lines.append(
-            f"| {stage} | "
-            + " | ".join(f"{c['seconds']:.1f} s, {c['peak_rss_gib']:.2f} GiB" for c in cells)
-            + " |"
+            line(
+                stage,
+                (
+                    cell(r["generate"] if stage == "generate" else r["direct"]["stages"][stage])
+                    for r in runs.values()
+                ),
+            )
         )
-    total = " | ".join(
-        f"{r['direct']['total_seconds']:.1f} s, {r['direct']['peak_rss_gib']:.2f} GiB"
+    direct = (
+        {"seconds": r["direct"]["total_seconds"], "peak_rss_gib": r["direct"]["peak_rss_gib"]}
         for r in runs.values()
     )
-    run = " | ".join(
-        f"{r['prefect']['seconds']:.1f} s, {r['prefect']['peak_rss_gib']:.2f} GiB"
-        for r in runs.values()
-    )
-    overhead = " | ".join(f"{r['orchestration_overhead']:+.1%}" for r in runs.values())
     lines += [
-        f"| **steps called directly** | {total} |",
-        f"| **`bullseye run` (Prefect)** | {run} |",
-        f"| Prefect's share | {overhead} |",
+        line("**steps called directly**", (cell(d) for d in direct)),
+        line("**`bullseye run` (Prefect)**", (cell(r.get("prefect")) for r in runs.values())),
+        line(
+            "Prefect's share",
+            (
+                f"{r['orchestration_overhead']:+.1%}" if "orchestration_overhead" in r else "–"
+                for r in runs.values()
+            ),
+        ),
     ]
     return "\n".join(lines) + "\n"
 
@@ -615,6 +602,9 @@ def markdown(results: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000, 1_000_000])
+    parser.add_argument(
+        "--run-sizes", type=int, nargs="+", default=[1_000_000], help="sizes `bullseye run` runs at"
+    )
     parser.add_argument("--peer-size", type=int, default=1_000_000)
     parser.add_argument("--tuning-size", type=int, default=200_000)
     parser.add_argument("--tuning-seconds", type=float, default=120.0)

@@ -132,7 +132,7 @@ class Settings(BaseSettings):
         "stops a study that would run far longer, so results do not depend on machine load).",
     )
     tuning_sample_rows: int = Field(
-        default=100_000,
+        default=50_000,
         ge=1_000,
         description="Optuna tunes on a seeded sample of at most this many training rows (and "
         "as many validation rows); the chosen parameters are then fitted on every training row, "

@@ -47,7 +47,7 @@ class TrainingConfig:
     min_positives: int = 20
     storage: str | None = None  # Optuna RDB URL; None keeps the study in memory
     n_workers: int = 1  # Optuna workers on one study; >1 gives up bit-for-bit determinism
-    tuning_sample_rows: int = 100_000  # Optuna tunes on at most this many train (and valid) rows
+    tuning_sample_rows: int = 50_000  # Optuna tunes on at most this many train (and valid) rows
     use_segments: bool = False  # add the behavioural segment (fitted on train rows) as a feature
 
 
