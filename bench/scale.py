@@ -619,7 +619,9 @@ def main() -> None:
             out = CHILDREN[kind](int(customers), Path(work))
         print(json.dumps(out))
         return
-    results = measure(args.sizes, args.peer_size, args.tuning_size, args.tuning_seconds, args.out)
+    results = measure(
+        args.sizes, args.run_sizes, args.peer_size, args.tuning_size, args.tuning_seconds, args.out
+    )
     print_tables(results)
     args.out.with_suffix(".md").write_text(markdown(results))
     print(f"\nwritten to {args.out} and {args.out.with_suffix('.md')}")
