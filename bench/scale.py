@@ -376,8 +376,10 @@ def child_scoring(customers: int, work: Path) -> dict:
     )
     scorer = model.scorer()
     matrix = timed("feature_matrix", lambda: scorer.spec.matrix(rows))
-    timed("reason_codes_alone", lambda: reason_codes(scorer, rows))
-    floor = timed("inplace_predict", lambda: scorer.booster.inplace_predict(matrix))
+    timed("exact_reason_codes_alone", lambda: reason_codes(scorer, rows))
+    timed("approximate_reason_codes_alone", lambda: reason_codes(scorer, rows, approximate=True))
+    timed("inplace_predict", lambda: scorer.booster.inplace_predict(matrix))
+    floor = parts["inplace_predict"]
     return {
         "rows_scored": len(rows),
         "rows_published": len(outcome.audience),
@@ -603,7 +605,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000, 1_000_000])
     parser.add_argument(
-        "--run-sizes", type=int, nargs="+", default=[1_000_000], help="sizes `bullseye run` runs at"
+        "--run-sizes", type=int, nargs="*", default=[1_000_000], help="sizes `bullseye run` runs at"
     )
     parser.add_argument("--peer-size", type=int, default=1_000_000)
     parser.add_argument("--tuning-size", type=int, default=200_000)

@@ -1,7 +1,15 @@
 import numpy as np
+import pytest
 
 from ml.modelling.reasons import phrase, reason_codes
 from ml.modelling.train import TrainingConfig, train_response_model
+from tests.unit.ml.conftest import synthetic_training_frame
+
+
+@pytest.fixture(scope="module")
+def model():
+    """One model for the module's tests (training is the slow part)."""
+    return train_response_model(synthetic_training_frame(), TrainingConfig(n_trials=3, seed=2))
 
 
 def test_phrases_read_like_marketing():
@@ -11,8 +19,7 @@ def test_phrases_read_like_marketing():
     assert phrase("region", "north") == "region: north"
 
 
-def test_recent_buyer_is_explained_by_recency(training_frame):
-    model = train_response_model(training_frame, TrainingConfig(n_trials=3, seed=2))
+def test_recent_buyer_is_explained_by_recency(training_frame, model):
     rows = training_frame.head(2).copy()
     rows["recency_days"] = [3.0, 3.0]
     reasons = reason_codes(model.scorer, rows)
@@ -20,10 +27,11 @@ def test_recent_buyer_is_explained_by_recency(training_frame):
     assert reasons["reason_1"].tolist() == ["last bought 3 days ago"] * 2
 
 
-def test_reasons_match_row_by_row_phrasing_with_missing_and_categorical_values(training_frame):
+def test_reasons_match_row_by_row_phrasing_with_missing_and_categorical_values(
+    training_frame, model
+):
     """Each row's reasons are the phrases of its own top contributions, missing values and
     categories included (phrases are computed once per distinct value)."""
-    model = train_response_model(training_frame, TrainingConfig(n_trials=3, seed=2))
     rows = training_frame.head(300).copy()
     rows.loc[rows.index[::3], "recency_days"] = None
     reasons = reason_codes(model.scorer, rows)
@@ -38,8 +46,7 @@ def test_reasons_match_row_by_row_phrasing_with_missing_and_categorical_values(t
         assert reasons.iloc[i].tolist() == expected
 
 
-def test_approximate_contributions_add_up_to_the_log_odds_like_tree_shap(training_frame):
-    model = train_response_model(training_frame, TrainingConfig(n_trials=3, seed=2))
+def test_approximate_contributions_add_up_to_the_log_odds_like_tree_shap(training_frame, model):
     rows = training_frame.head(200)
     matrix = model.scorer.spec.matrix(rows)
     margin = model.scorer.margin(matrix)
