@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from ml.modelling.data import FeatureSpec
+from ml.modelling.data import FeatureSpec, seeded_sample
 
 
 def _signed_log1p(x: np.ndarray) -> np.ndarray:
@@ -27,9 +27,7 @@ def fit_baseline(
 ) -> Pipeline:
     """Median-imputed, log-scaled, standardised numerics plus one-hot categoricals, fitted on
     a seeded sample of at most ``MAX_ROWS`` rows."""
-    if len(features) > MAX_ROWS:
-        chosen = np.sort(np.random.default_rng(seed).choice(len(features), MAX_ROWS, replace=False))
-        features, label = features.iloc[chosen], label.iloc[chosen]
+    features, label = seeded_sample(features, label, MAX_ROWS, seed)
     numeric = make_pipeline(
         SimpleImputer(strategy="median", keep_empty_features=True),
         FunctionTransformer(_signed_log1p),

@@ -56,6 +56,15 @@ class FeatureSpec:
         return out
 
 
+def seeded_sample(x: pd.DataFrame, y: pd.Series, cap: int, seed: int) -> tuple:
+    """At most ``cap`` rows of (x, y), a seeded random sample kept in their order: large
+    training sets are tuned, and their baseline fitted, on such samples."""
+    if len(x) <= cap:
+        return x, y
+    chosen = np.sort(np.random.default_rng(seed).choice(len(x), size=cap, replace=False))
+    return x.iloc[chosen], y.iloc[chosen]
+
+
 def empty_features(frame: pd.DataFrame) -> list[str]:
     """Feature columns with no value at all (a landing table the data does not have, an
     attribute nobody filled in): left out of the model rather than learnt as a constant."""

@@ -21,6 +21,7 @@ from ml.modelling.data import (
     describe_split,
     empty_features,
     fingerprint,
+    seeded_sample,
     split_by_time,
 )
 from ml.modelling.evaluate import Metrics, decile_table, evaluate, leakage_warnings
@@ -99,14 +100,6 @@ class FittedBooster:
     num_boost_round: int
 
 
-def sample_rows(x: pd.DataFrame, y: pd.Series, cap: int, seed: int) -> tuple:
-    """At most ``cap`` rows of (x, y), a seeded random sample kept in their order."""
-    if len(x) <= cap:
-        return x, y
-    chosen = np.sort(np.random.default_rng(seed).choice(len(x), size=cap, replace=False))
-    return x.iloc[chosen], y.iloc[chosen]
-
-
 def fit_tuned_booster(
     train: tuple[pd.DataFrame, pd.Series],
     valid: tuple[pd.DataFrame, pd.Series],
@@ -129,8 +122,8 @@ def fit_tuned_booster(
     )
     cap = config.tuning_sample_rows
     tuning = tune(
-        to_dmatrix(*sample_rows(x_train, y_train, cap, config.seed)),
-        to_dmatrix(*sample_rows(x_valid, y_valid, cap, config.seed)),
+        to_dmatrix(*seeded_sample(x_train, y_train, cap, config.seed)),
+        to_dmatrix(*seeded_sample(x_valid, y_valid, cap, config.seed)),
         budget,
         config.storage,
         study_name,
