@@ -150,7 +150,7 @@ def tune(
             else "none yet"
         )
         log.info(
-            "Tuning %s: trial %d of %d %s (best validation ROC AUC %s; %.0f s, %s x %d rows)",
+            "Tuning %s: trial %d of %d %s (best validation AUC %s; %.0f s; %s rows, %d features)",
             study_name,
             finished,
             budget.n_trials,
