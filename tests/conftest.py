@@ -27,14 +27,20 @@ def small_data(tmp_path_factory) -> GeneratorResult:
     return generate(tmp_path_factory.mktemp("data"), GeneratorConfig(customers=SMALL_CUSTOMERS))
 
 
-def build_warehouse(landing: Path, home: Path, campaign_ids: Sequence[str] = ()) -> Settings:
+def build_warehouse(
+    landing: Path,
+    home: Path,
+    campaign_ids: Sequence[str] = (),
+    engine: str = "duckdb",
+    selection: Sequence[str] = (),
+) -> Settings:
     """Contract check, landing registration (asking to score ``campaign_ids`` besides the
-    upcoming campaigns) and a real `dbt build` (models and tests), the flows' own way
-    (bullseye.core.dbt.build)."""
-    settings = Settings(home=home)
+    upcoming campaigns) and a real `dbt build` (models and tests) of ``selection`` (default
+    everything) on ``engine``, the flows' own way (bullseye.core.dbt.build)."""
+    settings = Settings(home=home, engine=engine)
     register_landing(check_landing(landing), settings, campaign_ids)
     targets = tuple(dbt_targets_var(load_targets()))
-    build(settings, DbtInvocation(AS_OF, targets))
+    build(settings, DbtInvocation(AS_OF, targets), selection)
     return settings
 
 

@@ -28,10 +28,10 @@ from prefect.context import FlowRunContext, TaskRunContext
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 from prefect_dbt.core.runner import FAILURE_STATUSES
 
+from bullseye.core import spark
 from bullseye.core.settings import DBT_PROJECT_DIR, Settings
 from bullseye.core.warehouse import (
     DbtInvocation,
-    connect,
     dbt_env,
     release_dbt_connection,
     write_scoring_requests,
@@ -85,10 +85,12 @@ def build(settings: Settings, invocation: DbtInvocation, selection: Sequence[str
         for recorder in _recorders:
             recorder.append(call)
     os.environ.update(dbt_env(settings))
+    if settings.engine == "spark":
+        spark.session(settings)  # dbt-spark's session method then builds in this one
     dbt_vars = invocation.vars_json(settings)
     described = " ".join(["dbt build", *selection])
     try:
-        result = _runner().invoke(["build", "--vars", dbt_vars, *selection])
+        result = _runner(settings).invoke(["build", "--vars", dbt_vars, *selection])
     except ValueError as error:  # dbt could not run (prefect-dbt re-raises dbt's exception)
         # prefect-dbt's message repeats the command line, whose vars hold the pii salt
         message = str(error).replace(dbt_vars, "<vars>")
@@ -110,10 +112,10 @@ def _failures(result: Any) -> str:
     return "\n".join(lines) or str(result.exception)
 
 
-def manifest_hash() -> str | None:
-    """SHA-256 of the dbt manifest the last build or parse wrote (None before any): names the
-    dbt project version a model or an audience came from."""
-    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+def manifest_hash(settings: Settings) -> str | None:
+    """SHA-256 of the dbt manifest this home's last build or parse wrote (None before any):
+    names the dbt project version a model or an audience came from."""
+    manifest = settings.dbt_target_path / "manifest.json"
     return hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else None
 
 
@@ -124,8 +126,7 @@ def build_scoring(
     scoring marts in one dbt invocation: they then hold these campaigns and the upcoming
     ones, keyed by campaign_id (DuckDB; on a warehouse adapter the EL tool loads the
     requests table)."""
-    with connect(settings) as con:
-        write_scoring_requests(con, campaign_ids)
+    write_scoring_requests(settings, campaign_ids)
     build(settings, invocation, SCORING_SELECT)
 
 
@@ -158,17 +159,24 @@ class _NoPrefectApi:
         )
 
 
-def _runner() -> PrefectDbtRunner:
+def _runner(settings: Settings) -> PrefectDbtRunner:
     """In a flow or task run: prefect-dbt as is (a task per dbt node, logs in Prefect).
     Outside: the same runner, without the Prefect API, errors only on the console."""
     if _in_prefect_run():
         return PrefectDbtRunner(
-            settings=PrefectDbtSettings(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR),
+            settings=PrefectDbtSettings(
+                project_dir=DBT_PROJECT_DIR,
+                profiles_dir=DBT_PROJECT_DIR,
+                target_path=settings.dbt_target_path,
+            ),
             raise_on_failure=False,  # build() reports the failing nodes itself
         )
     return PrefectDbtRunner(
         settings=_SettingsWithoutApi(
-            project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, log_level=EventLevel.ERROR
+            project_dir=DBT_PROJECT_DIR,
+            profiles_dir=DBT_PROJECT_DIR,
+            target_path=settings.dbt_target_path,
+            log_level=EventLevel.ERROR,
         ),
         raise_on_failure=False,
         client=_NoPrefectApi(),  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ variables, a ``.env`` file, then ``bullseye.toml`` in the working directory.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -17,16 +18,18 @@ from pydantic_settings import (
 )
 
 from bullseye.core.quality import QualityThresholds
+from bullseye.core.settings_groups import MonitoringSettings, SparkSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 
-class Settings(BaseSettings):
+class Settings(MonitoringSettings):
     """Where Bullseye keeps its state, and the knobs every stage shares."""
 
     model_config = SettingsConfigDict(
         env_prefix="BULLSEYE_",
+        env_nested_delimiter="__",
         env_file=".env",
         extra="ignore",
         toml_file="bullseye.toml",
@@ -37,7 +40,19 @@ class Settings(BaseSettings):
         default=Path("bullseye_home"),
         description="Folder for the warehouse, models, runs and audiences (relative to cwd).",
     )
-    dbt_target: str = Field(default="duckdb", description="dbt target in profiles.yml.")
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="Where the warehouse lives and dbt builds: the embedded DuckDB file, or "
+        "Spark (a local session, or a cluster through spark.remote; docs/scale-out.md).",
+    )
+    dbt_target: str | None = Field(
+        default=None,
+        description="dbt target in profiles.yml (default: the engine's name, `duckdb` or `spark`).",
+    )
+    spark: SparkSettings = Field(
+        default_factory=SparkSettings,
+        description="Engine spark's session and training (BULLSEYE_SPARK__MASTER, ...).",
+    )
     duckdb_memory_limit: str = Field(
         default="4GB",
         pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
@@ -138,6 +153,12 @@ class Settings(BaseSettings):
         "as many validation rows); the chosen parameters are then fitted on every training row, "
         "early-stopped on the whole validation set.",
     )
+    optuna_storage: str | None = Field(
+        default=None,
+        description="Optuna storage URL shared by tuning workers on several machines "
+        "(`postgresql+psycopg://user@host/db`; install the `postgres` extra); default a SQLite "
+        "file in the home.",
+    )
     tuning_workers: int = Field(
         default=1,
         ge=1,
@@ -192,56 +213,6 @@ class Settings(BaseSettings):
         default=30, ge=0, description="Gate: oldest acceptable newest row of orders and events."
     )
 
-    drift_max_share: float = Field(
-        default=0.25,
-        ge=0,
-        le=1,
-        description="Alert when more than this share of the model's features drifted.",
-    )
-    drift_key_features: list[str] = Field(
-        default=["recency_days", "orders_90d", "spend_90d", "avg_order_value"],
-        description="Alert when any of these features drifted, whatever the share.",
-    )
-    prediction_drift_threshold: float = Field(
-        default=0.3,
-        ge=0,
-        description="Alert when the score distribution moved more than this (Wasserstein "
-        "distance normed by the reference's standard deviation).",
-    )
-    auc_max_drop: float = Field(
-        default=0.05,
-        ge=0,
-        le=1,
-        description="Alert when a campaign's realised ROC AUC falls this far below the model's "
-        "test ROC AUC.",
-    )
-    calibration_max_gap: float = Field(
-        default=0.25,
-        gt=0,
-        description="Alert when a measured campaign's realised response rate differs from the "
-        "model's mean predicted probability by more than this share of it (and lies outside "
-        "the realised rate's 95% interval); needs no control group.",
-    )
-    drift_gate: bool = Field(
-        default=False,
-        description="On a drift alert, stop publishing that campaign until someone runs "
-        "`bullseye monitor ack`.",
-    )
-    drift_retrain: bool = Field(
-        default=False,
-        description="On a drift or performance alert, start the training deployment (or the "
-        "training flow when no Prefect server runs).",
-    )
-    apprise_url: str | None = Field(
-        default=None,
-        description="Send alerts through this Apprise URL (mailto://, slack://, json://...).",
-    )
-    drift_sample_rows: int = Field(
-        default=50_000,
-        ge=1_000,
-        description="Drift checks compare seeded samples of at most this many rows per side.",
-    )
-
     @property
     def quality_thresholds(self) -> QualityThresholds:
         return QualityThresholds(
@@ -274,6 +245,12 @@ class Settings(BaseSettings):
         return self.home / "warehouse" / "bullseye.duckdb"
 
     @property
+    def dbt_target_path(self) -> Path:
+        """dbt's target folder (manifest, run results) for this home's builds: homes built at
+        the same time on one machine never overwrite each other's."""
+        return self.home / "dbt" / "target"
+
+    @property
     def models_dir(self) -> Path:
         return self.home / "models"
 
@@ -291,5 +268,11 @@ class Settings(BaseSettings):
         return self.home / "monitoring"
 
     @property
-    def optuna_storage(self) -> str:
-        return f"sqlite:///{(self.home / 'optuna.sqlite3').resolve()}"
+    def tuning_storage(self) -> str:
+        """The Optuna storage URL: optuna_storage, or a SQLite file in the home."""
+        return self.optuna_storage or f"sqlite:///{(self.home / 'optuna.sqlite3').resolve()}"
+
+    @property
+    def target_name(self) -> str:
+        """The dbt target: dbt_target, or the engine's own output in profiles.yml."""
+        return self.dbt_target or self.engine

@@ -1,7 +1,9 @@
-"""The embedded warehouse: landing relations for dbt, dbt variables, and reading marts.
+"""The warehouse: landing relations for dbt, dbt variables, and reading marts.
 
-On DuckDB the landing folder is attached as views in the ``landing`` schema (no copy); on a
-warehouse adapter the landing tables are loaded by the team's EL tool and this step is skipped.
+Two engines (``settings.engine``): the embedded DuckDB file, where the landing folder is
+attached as views in the ``landing`` schema (no copy), and Spark (bullseye.core.spark), where
+it is loaded into the ``landing`` database. The functions here answer for either, so the
+services above never ask which.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from bullseye.core import spark
 from bullseye.core.contract import CONTRACT, Kind, LandingInventory
 from bullseye.core.settings import DBT_PROJECT_DIR, Settings
 
@@ -81,21 +84,28 @@ def register_landing(
     """Expose the landing folder in schema ``landing``, with ``landing.scoring_requests``
     holding ``campaign_ids``: the campaigns the run asks to score besides the upcoming ones
     (ids go in as bound parameters, never into SQL text)."""
-    with connect(settings) as con:
-        for statement in landing_view_sql(inventory):
-            con.execute(statement)
-        write_scoring_requests(con, campaign_ids)
+    if settings.engine == "spark":
+        spark.register_landing(inventory, settings)
+    else:
+        with connect(settings) as con:
+            for statement in landing_view_sql(inventory):
+                con.execute(statement)
+    write_scoring_requests(settings, campaign_ids)
 
 
-def write_scoring_requests(con: duckdb.DuckDBPyConnection, campaign_ids: Sequence[str]) -> None:
+def write_scoring_requests(settings: Settings, campaign_ids: Sequence[str]) -> None:
     """``landing.scoring_requests``: the campaigns a run asks to score besides the upcoming ones
     (ids go in as bound parameters, never into SQL text)."""
-    con.execute("create schema if not exists landing")
-    con.execute("create or replace table landing.scoring_requests (campaign_id varchar)")
-    if campaign_ids:
-        con.executemany(
-            "insert into landing.scoring_requests values (?)", [[c] for c in campaign_ids]
-        )
+    if settings.engine == "spark":
+        spark.write_scoring_requests(settings, list(campaign_ids))
+        return
+    with connect(settings) as con:
+        con.execute("create schema if not exists landing")
+        con.execute("create or replace table landing.scoring_requests (campaign_id varchar)")
+        if campaign_ids:
+            con.executemany(
+                "insert into landing.scoring_requests values (?)", [[c] for c in campaign_ids]
+            )
 
 
 @dataclass(frozen=True)
@@ -118,12 +128,23 @@ class DbtInvocation:
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
-    """Environment variables the dbt profile reads."""
-    return {
-        "BULLSEYE_WAREHOUSE_PATH": str(settings.warehouse_path.resolve()),
-        "BULLSEYE_DBT_TARGET": settings.dbt_target,
-        "BULLSEYE_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+    """Environment variables the dbt profile reads. Named DBT_BULLSEYE_*, never BULLSEYE_*:
+    those are Bullseye's own settings, which every Settings made later in this process would
+    read back."""
+    env = {
+        "DBT_BULLSEYE_DUCKDB_PATH": str(settings.warehouse_path.resolve()),
+        "DBT_BULLSEYE_TARGET": settings.target_name,
+        "DBT_BULLSEYE_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        "DBT_TARGET_PATH": str(settings.dbt_target_path),
+        "DBT_LOG_PATH": str(settings.dbt_target_path.parent / "logs"),
     }
+    if settings.engine == "spark":
+        conf = spark.spark_conf(settings)
+        env |= {
+            "DBT_BULLSEYE_SPARK_WAREHOUSE_DIR": conf["spark.sql.warehouse.dir"],
+            "DBT_BULLSEYE_SPARK_SHUFFLE_PARTITIONS": conf["spark.sql.shuffle.partitions"],
+        }
+    return env
 
 
 def dbt_args(command: str, invocation: DbtInvocation, settings: Settings) -> list[str]:
@@ -144,13 +165,17 @@ def read_relation(settings: Settings, relation: str) -> pd.DataFrame:
 
 
 def read_query(settings: Settings, sql: str, params: list | None = None) -> pd.DataFrame:
-    """Run a read-only query on the warehouse."""
+    """Run a read-only query on the warehouse (``?`` marks bound parameters on both engines)."""
+    if settings.engine == "spark":
+        return spark.session(settings).sql(sql, args=params or None).toPandas()
     with connect(settings, read_only=True) as con:
         return con.execute(sql, params or []).df()
 
 
 def has_relation(settings: Settings, relation: str) -> bool:
     """Whether ``schema.table`` exists in the warehouse (tables written by runs, not dbt)."""
+    if settings.engine == "spark":
+        return spark.session(settings).catalog.tableExists(relation)
     schema, table = relation.split(".")
     found = read_query(
         settings,
@@ -167,7 +192,8 @@ class WarehouseNotBuiltError(RuntimeError):
 
 def require_built(settings: Settings, relation: str = "marts.campaigns") -> None:
     """Raise ``WarehouseNotBuiltError`` unless the warehouse exists and holds ``relation``."""
-    if not (settings.warehouse_path.is_file() and has_relation(settings, relation)):
+    exists = settings.engine == "spark" or settings.warehouse_path.is_file()
+    if not (exists and has_relation(settings, relation)):
         raise WarehouseNotBuiltError(
             f"No built warehouse in {settings.home} ({relation} is missing): build it first "
             "with `bullseye run --landing DIR` (or a refresh-warehouse run), or pass the --home "
@@ -177,8 +203,11 @@ def require_built(settings: Settings, relation: str = "marts.campaigns") -> None
 
 def write_table(settings: Settings, relation: str, frame: pd.DataFrame) -> None:
     """Replace a warehouse table with a DataFrame (results computed in Python, such as
-    segments). DuckDB only for now; on a warehouse adapter this goes through its loader."""
+    segments)."""
     schema = relation.split(".")[0]
+    if settings.engine == "spark":
+        spark.write_frame(settings, relation, frame)
+        return
     with connect(settings) as con:
         con.execute(f"create schema if not exists {schema}")
         con.register("frame_to_write", frame)
@@ -203,6 +232,9 @@ def stage_replace(
 def replace_rows(settings: Settings, relation: str, frame: pd.DataFrame, key: dict) -> None:
     """Replace the rows of ``relation`` matching ``key`` (column -> value) with ``frame`` in one
     transaction, keeping every other row (a history table)."""
+    if settings.engine == "spark":
+        spark.replace_rows(settings, relation, frame, key)
+        return
     with connect(settings) as con:
         stage_replace(con, relation, frame, key)
         con.execute("commit")
@@ -242,4 +274,4 @@ def generate_dbt_docs(settings: Settings) -> Path:
         release_dbt_connection()
     if not result.success:
         raise RuntimeError(f"dbt docs generate failed: {result.exception}")
-    return DBT_PROJECT_DIR / "target" / "index.html"
+    return settings.dbt_target_path / "index.html"

@@ -16,6 +16,7 @@ from bullseye.core.settings import Settings
 from bullseye.services.monitoring import gates
 from bullseye.services.scoring import Candidates, score_candidates
 from ml.activation.destinations import FilesDestination, WarehouseDestination, WebhookDestination
+from ml.activation.spark_table import SparkTableDestination
 from ml.activation.policy import AudiencePolicy, audience_economics, select_audience
 from ml.activation.publish import Publication, PublicationRequest, publish
 from ml.modelling.reasons import reason_codes
@@ -37,8 +38,13 @@ class ScoringOutcome:
 
 
 def destinations(settings: Settings) -> list:
-    """The configured destinations beside the files: the warehouse table, and the webhook."""
-    out: list = [WarehouseDestination(settings.warehouse_path)]
+    """The configured destinations beside the files: the warehouse table (in the engine's
+    warehouse), and the webhook."""
+    out: list = [
+        SparkTableDestination(settings)
+        if settings.engine == "spark"
+        else WarehouseDestination(settings.warehouse_path)
+    ]
     if settings.webhook_url:
         out.append(
             WebhookDestination(
@@ -87,7 +93,7 @@ def publish_candidates(
             | {"uplift_model_version": candidates.uplift_version},
             economics=spend,
             data_as_of=run_date.isoformat(),
-            dbt_manifest_hash=manifest_hash(),
+            dbt_manifest_hash=manifest_hash(settings),
             note=empty_reason,
             reason_codes=method,
         ),

@@ -45,7 +45,7 @@ def training_config(settings: Settings, target: Target) -> TrainingConfig:
         seed=settings.seed,
         holdout=HoldoutSize(settings.holdout_min_rows, settings.holdout_min_positives),
         min_positives=target.min_positives,
-        storage=settings.optuna_storage,
+        storage=settings.tuning_storage,
         n_workers=settings.tuning_workers,
         tuning_sample_rows=settings.tuning_sample_rows,
         use_segments=settings.segments_as_feature,
@@ -104,7 +104,7 @@ def train_and_register(
     champion = store.champion(settings.models_dir, target.name)
     model = train_response_model(frame, config or training_config(settings, target))
     reference = {"oracle_roc_auc": oracle_roc_auc(model, truth)}
-    version = store.register(model, settings.models_dir, manifest_hash(), run_id, reference)
+    version = store.register(model, settings.models_dir, manifest_hash(settings), run_id, reference)
     test_rows = frame[frame[PERIOD_ID].isin(model.test_periods)]
     decision = promotion.decide(version, champion, test_rows, settings.promotion_margin)
     return TrainingOutcome(model, version, decision)

@@ -71,7 +71,9 @@ def train_uplift_and_register(
     if truth is not None:
         capture = true_uplift_capture(model.test_scores, truth)
         reference["true_uplift_capture"] = capture.round(5).to_dict("records")
-    version = store.register_uplift(model, settings.models_dir, manifest_hash(), run_id, reference)
+    version = store.register_uplift(
+        model, settings.models_dir, manifest_hash(settings), run_id, reference
+    )
     test_rows = frame[frame[PERIOD_ID].isin(model.test_periods)]
     decision = promotion.decide(version, champion, test_rows)
     promotion.apply(settings.models_dir, UPLIFT_TARGET, decision, approved=True)

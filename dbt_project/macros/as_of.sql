@@ -59,11 +59,24 @@
 {%- endmacro %}
 
 {#-
+  Spark: a text or timestamp value read in the session time zone (UTC in the profile), an
+  offset in the text converted to it; try_cast gives null for a value that does not parse.
+-#}
+{% macro spark__try_cast_utc_timestamp(column) -%}
+    try_cast({{ column }} as timestamp)
+{%- endmacro %}
+
+{#-
   dbt-duckdb does not override dbt's safe_cast, whose default is a plain cast that fails the
   whole model on one bad value; DuckDB's try_cast gives null instead, which staging
   quarantines. Found by the dispatch search order in dbt_project.yml.
 -#}
 {% macro duckdb__safe_cast(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}
+
+{#- Nor does dbt-spark; Spark's try_cast likewise gives null. -#}
+{% macro spark__safe_cast(field, type) -%}
     try_cast({{ field }} as {{ type }})
 {%- endmacro %}
 

@@ -139,12 +139,12 @@ final as (
         s.as_of_at,
         customers.region,
         coalesce(customers.gender, 'unknown') as gender,
-        {{ dbt.datediff('customers.signup_at', 's.as_of_at', 'day') }} as tenure_days
+        {{ days_between('customers.signup_at', 's.as_of_at') }} as tenure_days
         {{- attr_list(source('landing', 'customers'), 'customers.') }},
         extract(year from s.as_of_at) - customers.birth_year as age,
         {%- if has_orders %}
-        {{ dbt.datediff('o.last_ordered_at', 's.as_of_at', 'day') }} as recency_days,
-        {{ dbt.datediff('o.first_ordered_at', 's.as_of_at', 'day') }} as days_since_first_order,
+        {{ days_between('o.last_ordered_at', 's.as_of_at') }} as recency_days,
+        {{ days_between('o.first_ordered_at', 's.as_of_at') }} as days_since_first_order,
         coalesce(o.orders_total, 0) as orders_total,
         coalesce(o.orders_30d, 0) as orders_30d,
         coalesce(o.orders_90d, 0) as orders_90d,
@@ -152,9 +152,9 @@ final as (
         coalesce(o.spend_total, 0) as spend_total,
         coalesce(o.spend_90d, 0) as spend_90d,
         coalesce(o.spend_365d, 0) as spend_365d,
-        case when o.orders_total > 0 then round(o.spend_total / o.orders_total, 4) end as avg_order_value,
+        {{ ratio('o.spend_total', 'o.orders_total') }} as avg_order_value,
         coalesce(o.returns_365d, 0) as returns_365d,
-        case when o.orders_365d > 0 then 1.0 * o.app_orders_365d / o.orders_365d end as app_order_share_365d,
+        {{ ratio('o.app_orders_365d', 'o.orders_365d') }} as app_order_share_365d,
         coalesce(o.categories_365d, 0) as categories_365d,
         {% for cat in categories %}
         coalesce(o.spend_365d_{{ identifier_safe(cat) }}, 0) as spend_365d_{{ identifier_safe(cat) }},
@@ -182,8 +182,8 @@ final as (
         {%- endif %}
         coalesce(c.past_contacts, 0) as past_contacts,
         coalesce(r.past_responses, 0) as past_responses,
-        case when c.past_contacts > 0 then 1.0 * coalesce(r.past_responses, 0) / c.past_contacts end as past_response_rate,
-        {{ dbt.datediff('c.last_contacted_at', 's.as_of_at', 'day') }} as days_since_last_contact,
+        {{ ratio('coalesce(r.past_responses, 0)', 'c.past_contacts') }} as past_response_rate,
+        {{ days_between('c.last_contacted_at', 's.as_of_at') }} as days_since_last_contact,
         {%- if has_orders %}
         o.source_max_ordered_at,
         {%- endif %}

@@ -21,11 +21,12 @@ outcomes as (
     select
         '{{ t }}' as table_name,
         {% if spec['keys'] | length > 0 -%}
-        greatest(
+        {#- greatest() of one argument is an error on Spark -#}
+        {%- if spec['keys'] | length > 1 %}greatest({% endif %}
             {%- for k in spec['keys'] %}
-            avg(case when {{ k }} is null then 1.0 else 0.0 end){{ "," if not loop.last }}
+            avg(case when {{ k }} is null then 1 else 0 end){{ "," if not loop.last }}
             {%- endfor %}
-        ) as key_null_rate,
+        {% if spec['keys'] | length > 1 %}){% endif %} as key_null_rate,
         {%- endif %}
         {% if spec['time'] -%}
         (select max({{ spec['time'] }}) from {{ ref('stg_landing__' ~ t) }}) as newest_at
@@ -71,12 +72,12 @@ final as (
         counts.rows_quarantined,
         counts.exact_duplicates,
         counts.rows_superseded,
-        case when counts.rows_in > 0 then 1.0 * counts.rows_quarantined / counts.rows_in else 0 end
+        coalesce({{ ratio('counts.rows_quarantined', 'counts.rows_in') }}, 0)
             as quarantined_share,
         reasons.quarantine_reasons,
         coalesce(profiles.key_null_rate, 0) as key_null_rate,
         profiles.newest_at,
-        {{ dbt.datediff('profiles.newest_at', as_of(), 'day') }} as data_age_days
+        {{ days_between('profiles.newest_at', as_of()) }} as data_age_days
     from counts
     left join reasons on counts.table_name = reasons.table_name
     left join profiles on counts.table_name = profiles.table_name

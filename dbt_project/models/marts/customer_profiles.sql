@@ -41,14 +41,22 @@ preferred_channel as (
 ),
 
 -- Quintiles among customers who bought in the last year (5 = most recent, frequent, valuable);
--- everyone else scores 1.
+-- everyone else scores 1. ntile is a bigint on DuckDB and an int on Spark: cast for the contract.
 active_scores as (
     select
         customer_id,
-        ntile(5) over (order by recency_days desc, customer_id) as r_score,
-        ntile(5) over (order by orders_365d, customer_id) as f_score,
-        ntile(5) over (order by spend_365d, customer_id) as m_score,
-        ntile(4) over (order by spend_365d desc, customer_id) as value_quartile
+        cast(
+            ntile(5) over (order by recency_days desc, customer_id) as {{ dbt.type_bigint() }}
+        ) as r_score,
+        cast(
+            ntile(5) over (order by orders_365d, customer_id) as {{ dbt.type_bigint() }}
+        ) as f_score,
+        cast(
+            ntile(5) over (order by spend_365d, customer_id) as {{ dbt.type_bigint() }}
+        ) as m_score,
+        cast(
+            ntile(4) over (order by spend_365d desc, customer_id) as {{ dbt.type_bigint() }}
+        ) as value_quartile
     from features
     where orders_365d > 0
 ),
