@@ -8,12 +8,17 @@ storage (SQLite by default) so an interrupted study resumes where it stopped.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
+import warnings
 from dataclasses import dataclass
 
 import optuna
 import pandas as pd
+import sqlalchemy.exc
 import xgboost as xgb
+from optuna.study import MaxTrialsCallback
 from optuna_integration import XGBoostPruningCallback
 
 FIXED_PARAMS = {
@@ -33,6 +38,41 @@ REPORT_EVERY = 10
 # Progress of long steps: Prefect shows the "bullseye" loggers on the console and in the run's
 # logs (PREFECT_LOGGING_EXTRA_LOGGERS, set by the CLI), so a long study never looks hung.
 log = logging.getLogger("bullseye.training")
+
+
+FINISHED = (
+    optuna.trial.TrialState.COMPLETE,
+    optuna.trial.TrialState.PRUNED,
+    optuna.trial.TrialState.FAIL,
+)
+# Who ran a trial (several machines or processes may share a study): host and process id.
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def study_storage(url: str | None) -> optuna.storages.BaseStorage | str | None:
+    """The study's storage: in memory (None), a SQLite file as is, or a shared database
+    (PostgreSQL, MySQL) with heartbeats, so that the trial of a worker that died is marked
+    failed instead of running for ever."""
+    if url is None or url.startswith("sqlite"):
+        return url
+    try:
+        return _shared_storage(url)
+    except sqlalchemy.exc.IntegrityError:
+        # Workers starting together on an empty database race to create Optuna's tables (and
+        # PostgreSQL's enum types, which CREATE ... IF NOT EXISTS does not cover); the loser
+        # finds them made on its second look. Optuna has no option for this.
+        return _shared_storage(url)
+
+
+def _shared_storage(url: str) -> optuna.storages.RDBStorage:
+    with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.9
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.storages.RDBStorage(
+            url,
+            engine_kwargs={"pool_pre_ping": True},
+            heartbeat_interval=60,
+            grace_period=180,
+        )
 
 
 class SparsePruningCallback(XGBoostPruningCallback):
@@ -101,6 +141,7 @@ def tune(
     """Search for the parameters with the best validation ROC AUC."""
 
     def objective(trial: optuna.Trial) -> float:
+        trial.set_user_attr("worker", WORKER)
         params = (
             FIXED_PARAMS
             | suggest_params(trial)
@@ -126,7 +167,7 @@ def tune(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
         study_name=study_name,
-        storage=storage,
+        storage=study_storage(storage),
         load_if_exists=True,
         direction="maximize",
         sampler=optuna.samplers.TPESampler(seed=budget.seed),
@@ -138,7 +179,7 @@ def tune(
             else optuna.pruners.NopPruner()
         ),
     )
-    done = sum(t.state.is_finished() for t in study.trials)
+    done = len(study.get_trials(deepcopy=False, states=FINISHED))
     remaining = max(budget.n_trials - done, 0)
     started = time.monotonic()
 
@@ -170,7 +211,8 @@ def tune(
             n_trials=remaining,
             timeout=budget.timeout_s,
             n_jobs=budget.n_workers,
-            callbacks=[progress],
+            # the budget is the study's: workers in other processes count against it too
+            callbacks=[progress, MaxTrialsCallback(budget.n_trials, states=FINISHED)],
         )
     complete = study.get_trials(states=[optuna.trial.TrialState.COMPLETE])
     if not complete:
