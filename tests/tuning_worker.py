@@ -21,5 +21,6 @@ def problem(rows: int) -> xgb.DMatrix:
 
 
 if __name__ == "__main__":
-    url, study_name, n_trials = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    tune(problem(3_000), problem(1_000), TuningBudget(n_trials, 300, 7, 1), url, study_name)
+    url, study_name, n_trials, offset = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    budget = TuningBudget(n_trials, 300, 7, 1, sampler_offset=offset)
+    tune(problem(3_000), problem(1_000), budget, url, study_name)

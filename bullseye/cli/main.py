@@ -110,6 +110,7 @@ for command in (
     check,
     runs.run,
     runs.train,
+    runs.tune_worker,
     runs.evaluate,
     runs.score,
     server.serve,

@@ -117,6 +117,38 @@ def train(
 
 
 @user_errors
+def tune_worker(
+    target: Annotated[str, typer.Option(help="Declared target name (config/targets.yml).")],
+    home: HomeOption = None,
+) -> None:
+    """Tune a target's current Optuna study as one more worker, beside the run that trains it
+    (on this or another machine): needs a shared BULLSEYE_OPTUNA_STORAGE and the warehouse that
+    run refreshed (docs/scale-out.md). Stops when the study's trial budget is spent."""
+    import os
+
+    from bullseye.core.targets import get_target, load_targets
+    from bullseye.services.training import join_study
+
+    check_inputs(None, None, home, None)
+    config = settings(home)
+    if config.optuna_storage is None:
+        raise typer.BadParameter(
+            "BULLSEYE_OPTUNA_STORAGE is not set: a worker in another process needs a shared "
+            "study storage (postgresql+psycopg://...), not the run's own SQLite file.",
+            param_hint="BULLSEYE_OPTUNA_STORAGE",
+        )
+    from bullseye.core.warehouse import require_built
+
+    declared = get_target(load_targets(config.targets_file), target)
+    require_built(config, declared.training_relation)
+    result = join_study(config, declared, os.getpid())
+    typer.echo(
+        f"Study {result.study_name}: {result.n_trials} trials in all, best validation ROC AUC "
+        f"{result.valid_auc:.4f}"
+    )
+
+
+@user_errors
 def evaluate(
     campaign: Annotated[str, typer.Option(help="Campaign to measure (its window must be closed).")],
     landing: Annotated[

@@ -16,9 +16,9 @@ from bullseye.core.settings import Settings
 from bullseye.services.monitoring import gates
 from bullseye.services.scoring import Candidates, score_candidates
 from ml.activation.destinations import FilesDestination, WarehouseDestination, WebhookDestination
-from ml.activation.spark_table import SparkTableDestination
 from ml.activation.policy import AudiencePolicy, audience_economics, select_audience
 from ml.activation.publish import Publication, PublicationRequest, publish
+from ml.activation.spark_table import SparkTableDestination
 from ml.modelling.reasons import reason_codes
 from ml.registry.store import ModelVersion
 

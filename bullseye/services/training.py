@@ -24,7 +24,9 @@ from bullseye.core.targets import Target
 from bullseye.core.warehouse import read_query, read_relation
 from bullseye.reports import write_version_report
 from ml.modelling.data import HoldoutSize
+from ml.modelling.prepare import prepare, tuning_sample
 from ml.modelling.train import TrainedModel, TrainingConfig, train_response_model
+from ml.modelling.tune import TuningBudget, TuningResult, tune
 from ml.registry import promotion, store
 from ml.registry.promotion import PromotionDecision
 from ml.registry.store import ModelVersion
@@ -76,6 +78,23 @@ def truth_contacts(truth_dir: Path | None, columns: list[str]) -> pd.DataFrame |
     return pd.read_parquet(
         Path(truth_dir) / "contacts.parquet", columns=["campaign_id", CUSTOMER_ID, *columns]
     ).rename(columns={"campaign_id": PERIOD_ID})
+
+
+def join_study(settings: Settings, target: Target, worker: int) -> TuningResult:
+    """Tune the target's current study as one more worker (``bullseye tune-worker``): the same
+    training data, split and sample as the run that trains, hence the same study name, in the
+    shared optuna_storage; trials count against the study's one budget."""
+    config = training_config(settings, target)
+    prepared = prepare(load_training_frame(settings, target), config)
+    budget = TuningBudget(
+        config.n_trials,
+        config.timeout_s,
+        config.seed,
+        n_workers=config.n_workers,
+        sampler_offset=worker,
+    )
+    sample = tuning_sample(prepared.train, prepared.valid, config)
+    return tune(*sample, budget, config.storage, prepared.study_name)
 
 
 def oracle_roc_auc(model: TrainedModel, truth: pd.DataFrame | None) -> float | None:

@@ -13,20 +13,10 @@ from bullseye.core.catalog import CUSTOMER_ID, CUSTOMER_KEY, LABEL, PERIOD_ID
 from ml.modelling.baseline import baseline_margin, fit_baseline, predict_baseline
 from ml.modelling.blend import ResponseScorer, choose_weight, describe_choice
 from ml.modelling.calibrate import Calibrator, brier, choose_calibrator, reliability_table
-from ml.modelling.data import (
-    FeatureSpec,
-    HoldoutSize,
-    Split,
-    check_trainable,
-    describe_split,
-    empty_features,
-    fingerprint,
-    seeded_sample,
-    split_by_time,
-)
+from ml.modelling.data import FeatureSpec, HoldoutSize, describe_split, empty_features
 from ml.modelling.evaluate import Metrics, decile_table, evaluate, leakage_warnings
 from ml.modelling.intervals import Interval, auc_interval, paired_auc_difference
-from ml.modelling.segments import segment_customers
+from ml.modelling.prepare import prepare, tuning_sample
 from ml.modelling.tune import (
     EARLY_STOPPING_ROUNDS,
     MAX_ROUNDS,
@@ -121,13 +111,7 @@ def fit_tuned_booster(
         config.n_trials, config.timeout_s, config.seed, n_workers=config.n_workers
     )
     cap = config.tuning_sample_rows
-    tuning = tune(
-        to_dmatrix(*seeded_sample(x_train, y_train, cap, config.seed)),
-        to_dmatrix(*seeded_sample(x_valid, y_valid, cap, config.seed)),
-        budget,
-        config.storage,
-        study_name,
-    )
+    tuning = tune(*tuning_sample(train, valid, config), budget, config.storage, study_name)
     params = tuning.params | {"seed": config.seed, "nthread": budget.n_threads}
     log.info("Fitting the best parameters on %s training rows", f"{len(x_train):,}")
     dtrain = to_dmatrix(x_train, y_train)
@@ -152,27 +136,15 @@ def fit_tuned_booster(
 
 
 def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModel:
-    # Row order changes XGBoost's row subsampling; warehouses return rows in no set order.
-    frame = frame.sort_values([PERIOD_ID, CUSTOMER_ID], ignore_index=True)
-    check_trainable(frame, config.min_positives, f"training set for '{config.target}'")
-    split: Split = split_by_time(frame, config.seed, config.holdout)
-    for name, part in (("train", split.train), ("validation", split.valid), ("test", split.test)):
-        check_trainable(part, 1, f"{name} split for '{config.target}'")
-    segmenter = (
-        segment_customers(split.train, config.seed).segmenter if config.use_segments else None
-    )
-    spec = FeatureSpec.from_frame(split.train, segmenter)
-    x_train, x_valid, x_test = (spec.matrix(p) for p in (split.train, split.valid, split.test))
-    y_train, y_valid, y_test = (
-        p[LABEL].astype(int) for p in (split.train, split.valid, split.test)
-    )
+    prepared = prepare(frame, config)
+    split, spec = prepared.split, prepared.spec
+    x_train, x_valid, x_test = prepared.x
+    y_train, y_valid, y_test = prepared.y
 
     sizes = f"{len(x_train):,} train, {len(x_valid):,} validation and {len(x_test):,} test rows"
     log.info("Training %s: %s, %d features", config.target, sizes, len(spec.names))
-    data_fingerprint = fingerprint(frame)
-    fitted = fit_tuned_booster(
-        (x_train, y_train), (x_valid, y_valid), config, f"{config.target}-{data_fingerprint[:16]}"
-    )
+    data_fingerprint = prepared.data_fingerprint
+    fitted = fit_tuned_booster(prepared.train, prepared.valid, config, prepared.study_name)
     tuning, train_only = fitted.tuning, fitted.train_only
     x_fit, y_fit = pd.concat([x_train, x_valid]), pd.concat([y_train, y_valid])
 

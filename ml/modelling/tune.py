@@ -98,6 +98,9 @@ class TuningBudget:
     seed: int
     n_threads: int = 2  # XGBoost threads in all, split among the workers
     is_pruning: bool = True  # median pruning on the validation curve (off: for comparison)
+    # 0 for the run that trains; a worker joining its study from another process samples with
+    # another seed, or it would propose the very trials the first one does
+    sampler_offset: int = 0
     n_workers: int = 1  # trials run at once against the one study
     report_every: int = REPORT_EVERY  # rounds between reports to Optuna (pruning checks)
 
@@ -170,7 +173,11 @@ def tune(
         storage=study_storage(storage),
         load_if_exists=True,
         direction="maximize",
-        sampler=optuna.samplers.TPESampler(seed=budget.seed),
+        # constant liar: trials running elsewhere count as bad ones while they run, so
+        # concurrent workers spread out instead of proposing the same region
+        sampler=optuna.samplers.TPESampler(
+            seed=budget.seed + budget.sampler_offset, constant_liar=True
+        ),
         pruner=(
             optuna.pruners.MedianPruner(
                 n_startup_trials=5, n_warmup_steps=10, interval_steps=budget.report_every

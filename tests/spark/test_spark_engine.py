@@ -57,3 +57,25 @@ def test_the_pipeline_on_spark_publishes_what_it_does_on_duckdb(landing, tmp_pat
     assert spark["eligibility"]["suppressed"] > 0
     assert spark["audience_by_group"] == duckdb["audience_by_group"]
     assert spark["audience_size"] == 2_000
+
+
+def test_a_spark_connect_session_builds_like_a_local_one(small_data, warehouse, tmp_path):
+    """spark.remote, the cluster setting: pyspark starts a local Spark Connect server for
+    ``local[2]``; dbt-spark's session method and Bullseye then work through the client."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:  # a classic session from an earlier test
+        active.stop()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("BULLSEYE_SPARK__REMOTE", "local[2]")
+        on_connect = build_warehouse(
+            small_data.landing_dir,
+            tmp_path / "connect",
+            engine="spark",
+            selection=["--select", "+customer_features", "--indirect-selection", "buildable"],
+        )
+        assert on_connect.spark.remote == "local[2]"
+        problems = compare_builds(warehouse, on_connect, sample=200, seed=5)
+    # only the models this build ran are compared; every one of them must match
+    assert set(problems) == {"not built"}
