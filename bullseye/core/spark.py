@@ -91,6 +91,9 @@ def session(settings: Settings) -> SparkSession:
         (settings.home / "warehouse").mkdir(parents=True, exist_ok=True)
         builder = SparkSession.builder.appName("bullseye")
         if settings.spark.remote:
+            # dbt-spark's session method asks the builder for a session in each of its
+            # threads: SPARK_REMOTE makes those sessions of the same Spark Connect server
+            os.environ["SPARK_REMOTE"] = settings.spark.remote
             builder = builder.remote(settings.spark.remote)
         else:
             builder = builder.enableHiveSupport()
@@ -129,7 +132,11 @@ def _landing_frame(spark: SparkSession, name: str, inventory: LandingInventory) 
         frame = (
             reader.parquet(str(path))
             if table.file_format == "parquet"
-            else reader.option("header", "true").option("encoding", "UTF-8").csv(str(path))
+            # as DuckDB reads CSV: every value text, RFC 4180 quoting ("" inside quotes),
+            # line breaks inside quoted values, the empty string kept apart from null
+            else reader.options(
+                header="true", encoding="UTF-8", escape='"', multiLine="true", emptyValue=""
+            ).csv(str(path))
         )
         # the path as given, as DuckDB's filename column has it (Spark's own is a file: URI)
         frames.append(frame.withColumn(LANDING_FILE_COLUMN, F.lit(str(path))))
@@ -147,9 +154,7 @@ def register_landing(inventory: LandingInventory, settings: Settings) -> None:
     spark.sql("create database if not exists landing")
     for name in CONTRACT:
         frame = _landing_frame(spark, name, inventory)
-        frame.write.mode("overwrite").saveAsTable(
-            f"landing.{name}"
-        )
+        frame.write.mode("overwrite").saveAsTable(f"landing.{name}")
 
 
 def write_scoring_requests(settings: Settings, campaign_ids: list[str]) -> None:

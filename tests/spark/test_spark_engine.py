@@ -4,6 +4,9 @@ trains, scores and publishes like the pipeline on DuckDB."""
 
 from __future__ import annotations
 
+import os
+import time
+
 import pandas as pd
 import pytest
 from prefect.testing.utilities import prefect_test_harness
@@ -59,23 +62,99 @@ def test_the_pipeline_on_spark_publishes_what_it_does_on_duckdb(landing, tmp_pat
     assert spark["audience_size"] == 2_000
 
 
-def test_a_spark_connect_session_builds_like_a_local_one(small_data, warehouse, tmp_path):
-    """spark.remote, the cluster setting: pyspark starts a local Spark Connect server for
-    ``local[2]``; dbt-spark's session method and Bullseye then work through the client."""
+def test_a_campaign_measured_on_spark_matches_duckdb_and_replaces_its_row(landing, tmp_path):
+    """The measurement history table on Spark (rewritten whole, no transactions there)."""
+    from bullseye.core.catalog import MEASUREMENTS_RELATION
+    from bullseye.core.warehouse import read_relation
+    from bullseye.services.measurement import evaluate_campaign
+
+    measured = {}
+    for engine in ("duckdb", "spark"):
+        settings = build_warehouse(
+            landing.landing_dir,
+            tmp_path / engine,
+            engine=engine,
+            selection=[
+                "--select",
+                "+campaign_contact_outcomes",
+                "+campaigns",
+                "--indirect-selection",
+                "buildable",
+            ],
+        )
+        for campaign in ("summer-sports", "summer-sports", "autumn-newsletter"):
+            evaluate_campaign(settings, campaign, None, tmp_path / "run" / engine)
+        measured[engine] = read_relation(settings, MEASUREMENTS_RELATION)
+    duckdb, spark = (measured[e].sort_values("campaign_id") for e in ("duckdb", "spark"))
+    assert list(spark["campaign_id"]) == ["autumn-newsletter", "summer-sports"]
+    for column in ("contacts_target", "contacts_control", "absolute_lift"):
+        assert spark[column].tolist() == pytest.approx(duckdb[column].tolist(), rel=1e-9)
+
+
+@pytest.fixture
+def connect_server(tmp_path):
+    """A Spark Connect server as a cluster runs one (pyspark's own start script, `local[2]`
+    behind it) on a free port; yields its sc:// URL."""
+    import socket
+    import subprocess
+    from pathlib import Path
+
+    import pyspark
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    spark_home = Path(pyspark.__file__).parent
+    env = os.environ | {
+        "SPARK_HOME": str(spark_home),
+        "SPARK_PID_DIR": str(tmp_path),
+        "SPARK_LOG_DIR": str(tmp_path / "logs"),
+    }
+    start = [
+        "bash",
+        str(spark_home / "sbin" / "start-connect-server.sh"),
+        "--master",
+        "local[2]",
+        "--conf",
+        f"spark.connect.grpc.binding.port={port}",
+        "--conf",
+        f"spark.sql.warehouse.dir={tmp_path / 'cluster-warehouse'}",
+    ]
+    subprocess.run(start, env=env, check=True, capture_output=True, timeout=120)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(1)
+        yield f"sc://localhost:{port}"
+    finally:
+        stop = [str(spark_home / "sbin" / "stop-connect-server.sh")]
+        subprocess.run(["bash", *stop], env=env, capture_output=True, timeout=120)
+
+
+def test_a_spark_connect_session_builds_like_a_local_one(
+    small_data, warehouse, connect_server, tmp_path
+):
+    """spark.remote, the cluster setting: a Spark Connect server; dbt-spark's session method
+    and Bullseye's reads and writes go through the client. Last in the module: once a process
+    has been a Spark Connect client it stays one."""
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None:  # a classic session from an earlier test
         active.stop()
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("BULLSEYE_SPARK__REMOTE", "local[2]")
+        env.setenv("BULLSEYE_SPARK__REMOTE", connect_server)
+        env.setenv("SPARK_REMOTE", connect_server)  # restored afterwards
         on_connect = build_warehouse(
             small_data.landing_dir,
             tmp_path / "connect",
             engine="spark",
             selection=["--select", "+customer_features", "--indirect-selection", "buildable"],
         )
-        assert on_connect.spark.remote == "local[2]"
+        assert on_connect.spark.remote == connect_server
         problems = compare_builds(warehouse, on_connect, sample=200, seed=5)
     # only the models this build ran are compared; every one of them must match
     assert set(problems) == {"not built"}

@@ -1,22 +1,32 @@
-"""The default suite's Spark test: staging and customer_features built by dbt-spark in a local
-session from the small landing, checked against the DuckDB build of the same landing."""
+"""The default suite's Spark tests: staging and customer_features built by dbt-spark in a local
+session from the small landing, checked against the DuckDB build of the same landing; and the
+landing loader reading awkward CSV as DuckDB does."""
 
 from __future__ import annotations
 
-from bullseye.core.warehouse import read_relation
+import pandas as pd
+import pytest
+
+from bullseye.core.contract import check_landing
+from bullseye.core.settings import Settings
+from bullseye.core.warehouse import read_relation, register_landing
 from tests.conftest import build_warehouse
 from tests.engines import built_models, compare_values
 
 FEATURES = "marts.customer_features"
 
 
-def test_staging_and_customer_features_match_duckdb(small_data, warehouse, tmp_path):
-    on_spark = build_warehouse(
+@pytest.fixture(scope="module")
+def on_spark(small_data, tmp_path_factory) -> Settings:
+    return build_warehouse(
         small_data.landing_dir,
-        tmp_path / "home",
+        tmp_path_factory.mktemp("spark-home"),
         engine="spark",
         selection=["--select", "+customer_features", "--indirect-selection", "buildable"],
     )
+
+
+def test_staging_and_customer_features_match_duckdb(on_spark, warehouse):
     built = built_models(on_spark)
     assert FEATURES in built
     assert "staging.stg_landing__orders" in built
@@ -27,3 +37,46 @@ def test_staging_and_customer_features_match_duckdb(small_data, warehouse, tmp_p
     assert len(features) > 1_000
     problems = compare_values(read_relation(warehouse, FEATURES), features, sample=300, seed=3)
     assert problems == []
+
+
+def test_csv_landing_files_load_as_on_duckdb(on_spark, tmp_path):
+    """Quoted commas, doubled quotes, a line break inside quotes, empty and missing values, an
+    attribute column, two files with different columns: the same rows on both engines."""
+    landing = tmp_path / "landing"
+    (landing / "customers").mkdir(parents=True)
+    (landing / "customers" / "a.csv").write_text(
+        "customer_id,signup_at,region,email,attr_tier\n"
+        'C1,2025-01-02 10:00:00,north,"a@x.org",gold\n'
+        'C2,2025-01-03,"south, east","say ""hi""",\n'
+        'C3,2025-01-04T08:00:00+02:00,west,"two\nlines",silver\n',
+        encoding="utf-8",
+    )
+    (landing / "customers" / "b.csv").write_text(
+        "customer_id,region,signup_at\nC4,,2025-02-01 00:00:00\n", encoding="utf-8"
+    )
+    (landing / "contacts.csv").write_text(
+        "campaign_id,customer_id,contacted_at,is_control\nk1,C1,2025-03-01 09:00:00,false\n",
+        encoding="utf-8",
+    )
+    inventory = check_landing(landing)
+    register_landing(inventory, on_spark)
+    duckdb_home = Settings(home=tmp_path / "duckdb")
+    register_landing(inventory, duckdb_home)
+    for table in ("customers", "contacts"):
+        spark_rows, duckdb_rows = (
+            read_relation(s, f"landing.{table}").sort_values("customer_id", ignore_index=True)
+            for s in (on_spark, duckdb_home)
+        )
+        assert sorted(spark_rows.columns) == sorted(duckdb_rows.columns), table
+        for column in duckdb_rows.columns:
+            left, right = spark_rows[column], duckdb_rows[column]
+            assert left.isna().tolist() == right.isna().tolist(), (table, column)
+            assert left.dropna().astype(str).tolist() == right.dropna().astype(str).tolist(), (
+                table,
+                column,
+            )
+    customers = read_relation(on_spark, "landing.customers").set_index("customer_id")
+    assert customers.loc["C2", "region"] == "south, east"
+    assert customers.loc["C2", "email"] == 'say "hi"'
+    assert customers.loc["C3", "email"] == "two\nlines"
+    assert pd.isna(customers.loc["C4", "attr_tier"])
