@@ -45,8 +45,8 @@ DEMO_SIZE = 20_000  # `bullseye demo`'s default
 
 
 class PeakRss:
-    """Peak resident memory of this process while a block runs (sampled every 50 ms from
-    /proc: ``ru_maxrss`` only ever gives the peak since the process started)."""
+    """Peak resident memory of this process and its children while a block runs (sampled every
+    250 ms from /proc: ``ru_maxrss`` only ever gives the peak since the process started)."""
 
     def __init__(self) -> None:
         self.peak = 0.0
@@ -54,11 +54,26 @@ class PeakRss:
 
     @staticmethod
     def now_gib() -> float:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024**2
-        return 0.0
+        """Resident memory of this process and its descendants (a Spark session's JVM is a
+        child process; the temporary Prefect server of a CLI run too)."""
+        parents: dict[int, int] = {}
+        rss: dict[int, int] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/status") as status:
+                    fields = dict(line.split(":", 1) for line in status if ":" in line)
+            except OSError:  # the process ended meanwhile
+                continue
+            pid = int(entry.name)
+            parents[pid] = int(fields.get("PPid", "0"))
+            rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+        tree, frontier = {os.getpid()}, {os.getpid()}
+        while frontier:
+            frontier = {p for p, parent in parents.items() if parent in frontier} - tree
+            tree |= frontier
+        return sum(rss.get(p, 0) for p in tree) / 1024**2
 
     def __enter__(self) -> PeakRss:
         self.peak = self.now_gib()
@@ -67,7 +82,7 @@ class PeakRss:
         return self
 
     def _sample(self) -> None:
-        while not self._stop.wait(0.05):
+        while not self._stop.wait(0.25):
             self.peak = max(self.peak, self.now_gib())
 
     def __exit__(self, *exc) -> None:
@@ -107,9 +122,14 @@ def dbt_invocation():
     return DbtInvocation(as_of(), tuple(dbt_targets_var(targets)))
 
 
-def slowest_dbt_nodes(count: int = 8) -> list[dict]:
-    """The slowest nodes of the last dbt invocation (dbt's own run_results.json)."""
-    results = json.loads((ROOT / "dbt_project/target/run_results.json").read_text())["results"]
+def dbt_results(settings, name: str = "run_results.json") -> dict:
+    """dbt's own record of the home's last invocation (its target folder)."""
+    return json.loads((settings.dbt_target_path / name).read_text())
+
+
+def slowest_dbt_nodes(settings, count: int = 8) -> list[dict]:
+    """The slowest nodes of the home's last dbt invocation."""
+    results = dbt_results(settings)["results"]
     ranked = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:count]
     return [
         {"node": r["unique_id"].split(".", 2)[-1], "seconds": round(r["execution_time"], 2)}
@@ -151,7 +171,7 @@ def child_direct(customers: int, work: Path) -> dict:
         build(settings, dbt_invocation(), WITHOUT_BEHAVIOUR_TRAINING)
 
     stages("dbt_build", refresh)
-    dbt_nodes = slowest_dbt_nodes()
+    dbt_nodes = slowest_dbt_nodes(settings)
     stages(
         "quality_gate",
         lambda: (
@@ -258,8 +278,8 @@ def child_dbt_vs_sql(customers: int, work: Path) -> dict:
     start = time.perf_counter()
     build(dbt_side, dbt_invocation(), WITHOUT_BEHAVIOUR_TRAINING)
     dbt_seconds = time.perf_counter() - start
-    manifest = json.loads((ROOT / "dbt_project/target/manifest.json").read_text())["nodes"]
-    results = json.loads((ROOT / "dbt_project/target/run_results.json").read_text())["results"]
+    manifest = dbt_results(dbt_side, "manifest.json")["nodes"]
+    results = dbt_results(dbt_side)["results"]
 
     def started(result: dict) -> str:
         return next((t["started_at"] for t in result["timing"] if t["name"] == "execute"), "")
@@ -314,7 +334,7 @@ def child_pandas_features(customers: int, work: Path) -> dict:
     dbt_seconds = time.perf_counter() - start
     dbt_model_seconds = next(
         r["execution_time"]
-        for r in json.loads((ROOT / "dbt_project/target/run_results.json").read_text())["results"]
+        for r in dbt_results(settings)["results"]
         if r["unique_id"].endswith(".customer_features")
     )
     start = time.perf_counter()

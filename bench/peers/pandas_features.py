@@ -292,7 +292,6 @@ def _model_seconds(run_results: Path, model: str = "customer_features") -> float
 def main() -> None:
     from bullseye.datagen import GeneratorConfig
 
-    root = Path(__file__).resolve().parents[2]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("warehouse", type=Path, help="a built bullseye.duckdb")
     parser.add_argument(
@@ -303,7 +302,10 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=3, help="feature runs; the best is kept")
     parser.add_argument(
-        "--run-results", type=Path, default=root / "dbt_project/target/run_results.json"
+        "--run-results",
+        type=Path,
+        help="dbt's run_results.json of that warehouse's build (default: <home>/dbt/target/, "
+        "the home being the warehouse file's grandparent)",
     )
     args = parser.parse_args()
 
@@ -322,7 +324,10 @@ def main() -> None:
         "as_of": args.as_of.isoformat(),
         "load_seconds": round(load_seconds, 3),
         "features_seconds": round(min(seconds), 3),
-        "dbt_customer_features_seconds": _model_seconds(args.run_results),
+        "dbt_customer_features_seconds": _model_seconds(
+            args.run_results
+            or args.warehouse.resolve().parents[1] / "dbt" / "target" / "run_results.json"
+        ),
         "comparison": compare(ours, dbt),
     }
     print(json.dumps(report, indent=2))
