@@ -60,6 +60,10 @@ ATTRIBUTE_PREFIX = "attr_"
 # Besides the mandatory tables, a landing needs at least one of these.
 AT_LEAST_ONE_OF = ("orders", "contacts")
 
+# Each landed row carries the file it came from (both engines add it when they load the landing):
+# incremental models load only files not seen yet.
+LANDING_FILE_COLUMN = "_landing_file"
+
 CONTRACT: dict[str, TableContract] = {
     t.name: t
     for t in (

@@ -16,13 +16,11 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from bullseye.core.contract import CONTRACT, Kind, LandingInventory
+from bullseye.core.contract import CONTRACT, LANDING_FILE_COLUMN, Kind, LandingInventory
 from bullseye.core.settings import Settings
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
-
-LANDING_FILE_COLUMN = "_landing_file"
 
 _SPARK_TYPE = {
     Kind.STRING: "string",

@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from bullseye.core import spark
-from bullseye.core.contract import CONTRACT, Kind, LandingInventory
+from bullseye.core.contract import CONTRACT, LANDING_FILE_COLUMN, Kind, LandingInventory
 from bullseye.core.settings import DBT_PROJECT_DIR, Settings
 
 _EMPTY_TYPE = {
@@ -28,9 +28,6 @@ _EMPTY_TYPE = {
     Kind.INTEGER: "integer",
     Kind.BOOLEAN: "boolean",
 }
-
-
-LANDING_FILE_COLUMN = "_landing_file"
 
 
 def _quote(path: Path) -> str:
@@ -267,6 +264,8 @@ def generate_dbt_docs(settings: Settings) -> Path:
     from dbt.cli.main import dbtRunner
 
     os.environ.update(dbt_env(settings))
+    if settings.engine == "spark":
+        spark.session(settings)  # the metastore in the home, as builds use it
     args = ["docs", "generate", "--project-dir", str(DBT_PROJECT_DIR)]
     try:
         result = dbtRunner().invoke([*args, "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"])

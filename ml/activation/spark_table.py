@@ -88,4 +88,3 @@ class SparkTableDestination:
 
     def finalize(self) -> None:
         pass
-
