@@ -80,3 +80,40 @@ def test_csv_landing_files_load_as_on_duckdb(on_spark, tmp_path):
     assert customers.loc["C2", "email"] == 'say "hi"'
     assert customers.loc["C3", "email"] == "two\nlines"
     assert pd.isna(customers.loc["C4", "attr_tier"])
+
+
+def test_the_audience_table_on_spark_is_replaced_whole_or_not_at_all(on_spark, tmp_path):
+    """publish.audience_members written from Spark: a rerun replaces its (campaign, run date)
+    partition, a crash after staging leaves the previous rows, an empty audience empties its
+    partition, other days stay."""
+    from datetime import date
+
+    from bullseye.core.catalog import MEMBERS_RELATION
+    from ml.activation.destinations import FilesDestination
+    from ml.activation.publish import PublicationRequest, publish
+    from ml.activation.spark_table import SparkTableDestination
+    from tests.reliability.publications import synthetic_audience
+
+    day1, day2 = date(2026, 11, 1), date(2026, 11, 2)
+
+    def request(audience, day, run):
+        return PublicationRequest(audience, "c", day, "v1", run)
+
+    def rows() -> pd.DataFrame:
+        return read_relation(on_spark, MEMBERS_RELATION).sort_values(["run_date", "rank"])
+
+    def publish_to_both(req, **kwargs):
+        return publish(req, FilesDestination(tmp_path), [SparkTableDestination(on_spark)], **kwargs)
+
+    audience = synthetic_audience(n=300, top_k=200)
+    publish_to_both(request(audience, day1, "run1"))
+    publish_to_both(request(audience, day1, "run1"))  # a rerun replaces
+    publish_to_both(request(audience.head(50), day2, "run2"))
+    before = rows()
+    assert before.groupby("run_date").size().to_dict() == {"2026-11-01": 200, "2026-11-02": 50}
+    with pytest.raises(RuntimeError, match="injected"):
+        publish_to_both(request(audience.head(10), day2, "run3"), fail_before_commit=True)
+    pd.testing.assert_frame_equal(rows().reset_index(drop=True), before.reset_index(drop=True))
+    publish_to_both(request(audience.head(0), day2, "run4"))  # nobody: the day's rows go
+    assert set(rows()["run_date"]) == {"2026-11-01"}
+    assert set(rows()["run_id"]) == {"run1"}
