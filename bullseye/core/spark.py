@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bullseye.core.contract import CONTRACT, LANDING_FILE_COLUMN, Kind, LandingInventory
@@ -31,6 +32,7 @@ _SPARK_TYPE = {
 }
 
 _lock = threading.Lock()
+LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")
 
 
 class SparkNotInstalledError(RuntimeError):
@@ -62,7 +64,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
             "spark.hadoop.javax.jdo.option.ConnectionURL": (
                 f"jdbc:derby:;databaseName={metastore / 'metastore_db'};create=true"
             ),
-            "spark.driver.extraJavaOptions": f"-Dderby.system.home={metastore}",
+            "spark.driver.extraJavaOptions": (
+                f"-Dderby.system.home={metastore} -Dlog4j2.configurationFile={LOG_CONFIG}"
+            ),
         }
     return conf
 
