@@ -55,13 +55,18 @@ def study_storage(url: str | None) -> optuna.storages.BaseStorage | str | None:
     failed instead of running for ever."""
     if url is None or url.startswith("sqlite"):
         return url
-    try:
-        return _shared_storage(url)
-    except sqlalchemy.exc.IntegrityError:
-        # Workers starting together on an empty database race to create Optuna's tables (and
-        # PostgreSQL's enum types, which CREATE ... IF NOT EXISTS does not cover); the loser
-        # finds them made on its second look. Optuna has no option for this.
-        return _shared_storage(url)
+    # Workers starting together on an empty database race to create Optuna's tables and
+    # PostgreSQL's enum types (CREATE ... IF NOT EXISTS covers neither between two
+    # transactions): the loser sees a duplicate type (IntegrityError) or table
+    # (ProgrammingError) and looks again once the winner is done. Optuna has no option for it.
+    for attempt in range(5):
+        try:
+            return _shared_storage(url)
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError):
+            if attempt == 4:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _shared_storage(url: str) -> optuna.storages.RDBStorage:
