@@ -74,7 +74,7 @@ def scoring_stage(
             settings, target, candidates[c], run_dir / "drift" / folder_name(c), run_id, as_of
         )
         for c in campaign_ids
-        if len(candidates[c].scoring)
+        if candidates[c].scored
     }
     outcomes, gated = {}, {}
     for c in campaign_ids:

@@ -14,7 +14,7 @@ from bullseye.core.dbt import manifest_hash
 from bullseye.core.params import AudiencePolicyParams
 from bullseye.core.settings import Settings
 from bullseye.services.monitoring import gates
-from bullseye.services.scoring import Candidates, score_candidates
+from bullseye.services.scoring import Candidates, audience_rows, score_candidates
 from ml.activation.destinations import FilesDestination, WarehouseDestination, WebhookDestination
 from ml.activation.policy import AudiencePolicy, audience_economics, select_audience
 from ml.activation.publish import Publication, PublicationRequest, publish
@@ -78,8 +78,8 @@ def publish_candidates(
         approximate = len(audience) > settings.exact_reason_codes_max_rows
         method = "approximate" if approximate else "exact"
         log.info("Reason codes (%s) for the %s customers selected", method, f"{len(audience):,}")
-        chosen = candidates.scoring.set_index(CUSTOMER_KEY).loc[audience[CUSTOMER_KEY]]
-        reasons = reason_codes(model.scorer(), chosen.reset_index(), approximate=approximate)
+        chosen = audience_rows(settings, candidates, audience[CUSTOMER_KEY])
+        reasons = reason_codes(model.scorer(), chosen, approximate=approximate)
         audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)
     spend = audience_economics(audience, candidates.policy)
     publication = publish(
@@ -103,7 +103,7 @@ def publish_candidates(
     )
     return ScoringOutcome(
         model.version,
-        len(candidates.scoring),
+        candidates.scored,
         audience,
         publication,
         candidates.policy,

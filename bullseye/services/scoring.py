@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from bullseye.core.catalog import (
@@ -15,24 +16,16 @@ from bullseye.core.catalog import (
     CUSTOMER_KEY,
     ELIGIBILITY_RELATION,
     PROFILES_RELATION,
-    SCORING_RELATION,
-    SCORING_REQUIRED,
     SEGMENTS_RELATION,
-    require_columns,
 )
 from bullseye.core.hashing import pseudonymise
 from bullseye.core.params import AudiencePolicyParams, CampaignSelectionError
 from bullseye.core.settings import Settings
 from bullseye.core.warehouse import read_query, read_relation
+from bullseye.services.scoring_rows import VALUE_SOURCE, score_rows, spark_rows_of
 from ml.activation.eligibility import Eligibility, apply_eligibility, apply_filters
 from ml.activation.policy import VALUE_COLUMN, AudiencePolicy, expected_value
-from ml.activation.score import (
-    ScoringGuardError,
-    add_uplift,
-    raw_scores,
-    score_customers,
-    scoring_problems,
-)
+from ml.activation.score import ScoringGuardError, score_customers, scoring_problems
 from ml.modelling.uplift import UPLIFT_TARGET
 from ml.registry import store
 from ml.registry.store import ModelVersion
@@ -48,7 +41,10 @@ class Candidates:
 
     campaign_id: str
     model: ModelVersion  # the model that scored them: reasons, drift and the manifest use it
-    scoring: pd.DataFrame  # every scoring-mart row with its score: for reasons and drift
+    scored: int  # scoring-mart rows scored
+    # scoring-mart rows with their score, for drift and reason codes: every row, or on engine
+    # spark a seeded sample (``audience_rows`` reads the selected customers' rows there)
+    scoring: pd.DataFrame
     scores: pd.DataFrame  # one row per candidate: key, score, decile, uplift, value, EV
     policy: AudiencePolicy
     uplift_version: str | None
@@ -84,17 +80,19 @@ def eligibility_rules(settings: Settings) -> Eligibility:
     return Eligibility(suppressed, settings.global_holdout_share, str(settings.seed))
 
 
-def mart_exclusions(frame: pd.DataFrame) -> dict[str, int]:
-    """Customers the eligibility mart excluded, by the first rule they fail, and those kept."""
-    not_signed_up = ~frame["is_signed_up"]
-    no_consent = ~not_signed_up & ~frame["is_opted_in"]
-    capped = ~not_signed_up & ~no_consent & frame["is_frequency_capped"]
-    return {
-        "customers": len(frame),
-        "not_signed_up": int(not_signed_up.sum()),
-        "no_consent": int(no_consent.sum()),
-        "frequency_capped": int(capped.sum()),
-    }
+def mart_exclusions(settings: Settings, campaign_id: str) -> dict[str, int]:
+    """Customers the eligibility mart excluded, by the first rule they fail, and those kept:
+    counted in the warehouse (one row comes back, however many customers)."""
+    counts = read_query(
+        settings,
+        "select count(*) as customers, "
+        "sum(case when not is_signed_up then 1 else 0 end) as not_signed_up, "
+        "sum(case when is_signed_up and not is_opted_in then 1 else 0 end) as no_consent, "
+        "sum(case when is_signed_up and is_opted_in and is_frequency_capped then 1 else 0 end)"
+        f" as frequency_capped from {ELIGIBILITY_RELATION} where campaign_id = ?",
+        [campaign_id],
+    ).iloc[0]
+    return {name: int(0 if pd.isna(value) else value) for name, value in counts.items()}
 
 
 def audience_profiles(settings: Settings) -> pd.DataFrame:
@@ -104,49 +102,35 @@ def audience_profiles(settings: Settings) -> pd.DataFrame:
     return profiles.merge(segments, on=CUSTOMER_KEY, how="left")
 
 
-def _campaign_rows(settings: Settings, relation: str, campaign_id: str) -> pd.DataFrame:
-    return read_query(
-        settings,
-        f"select * from {relation} where campaign_id = ? order by customer_key",
-        [campaign_id],
-    )
-
-
 def score_candidates(
     settings: Settings, model: ModelVersion, campaign_id: str, request: AudiencePolicyParams
 ) -> Candidates:
     """Score the campaign's eligible customers (its rows of the scoring mart) with ``model`` and
     the uplift champion when there is one; drop suppressed and globally held-out customers and
     those outside the filters; price each by the policy's expected value."""
-    scoring = require_columns(
-        _campaign_rows(settings, SCORING_RELATION, campaign_id), SCORING_RELATION, SCORING_REQUIRED
-    )
     uplift_model = store.champion(settings.models_dir, UPLIFT_TARGET)
     economics = campaign_economics(settings, campaign_id)
-    exclusions = mart_exclusions(_campaign_rows(settings, ELIGIBILITY_RELATION, campaign_id))
+    exclusions = mart_exclusions(settings, campaign_id)
     rules = eligibility_rules(settings)
     profiles = audience_profiles(settings) if request.filters else None
 
-    log.info("Scoring %s: %s customers with %s", campaign_id, f"{len(scoring):,}", model.version)
-    raw = raw_scores(model, scoring)
+    scored = score_rows(settings, model, uplift_model, campaign_id)
+    raw, rows = scored.raw, len(scored.ranked)
     problems = scoring_problems(
-        model, scoring, raw, settings.min_distinct_scores, settings.max_score_shift
+        model, scored.empty_features, raw, settings.min_distinct_scores, settings.max_score_shift
     )
-    if problems and not scoring.empty:  # nobody to score is an outcome, not a bad model
+    if problems and rows:  # nobody to score is an outcome, not a bad model
         message = f"Not publishing {campaign_id!r} with model {model.version}: " + "; ".join(
             problems
         )
         notify([Alert("scoring_guard", model.target, campaign_id, message)], settings.apprise_url)
         raise ScoringGuardError(message)
-    scores = score_customers(model, scoring, raw)
+    scores = score_customers(model, scored.ranked, raw)
     if uplift_model is not None:
-        scores = (
-            add_uplift(scores, uplift_model, scoring)
-            if len(scoring)
-            else scores.assign(uplift=pd.Series(dtype="float64"))
-        )
-    if settings.value_from_order_history and "avg_order_value" in scoring:
-        scores[VALUE_COLUMN] = scoring["avg_order_value"].to_numpy()
+        uplift = scored.uplift if scored.uplift is not None else np.array([], dtype="float64")
+        scores = scores.assign(uplift=uplift)
+    if settings.value_from_order_history and VALUE_SOURCE in scored.ranked:
+        scores[VALUE_COLUMN] = scored.ranked[VALUE_SOURCE].to_numpy()
     policy = AudiencePolicy(
         campaign_id,
         request.top_k,
@@ -168,16 +152,25 @@ def score_candidates(
     eligibility = exclusions | eligible.excluded
     eligibility["filtered_out"] = len(eligible.eligible) - len(candidates)
     eligibility["eligible"] = len(candidates)
+    predictions = scores[[CUSTOMER_KEY, "score"]].rename(columns={"score": PREDICTION_COLUMN})
     return Candidates(
         campaign_id,
         model,
-        scoring.assign(**{PREDICTION_COLUMN: scores["score"].to_numpy()}),
+        rows,
+        scored.monitored.merge(predictions, on=CUSTOMER_KEY, how="left"),
         expected_value(candidates, policy),
         policy,
         uplift_model.version if uplift_model else None,
         eligibility,
         None if len(candidates) else nobody_left(campaign_id, eligibility, settings, policy),
     )
+
+
+def audience_rows(settings: Settings, candidates: Candidates, keys: pd.Series) -> pd.DataFrame:
+    """The scoring-mart rows of the selected customers, in the order of ``keys``."""
+    if len(candidates.scoring) == candidates.scored:
+        return candidates.scoring.set_index(CUSTOMER_KEY).loc[keys].reset_index()
+    return spark_rows_of(settings, candidates.campaign_id, keys)
 
 
 def nobody_left(

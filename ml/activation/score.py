@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 from scipy.stats import wasserstein_distance
 
 from bullseye.core.catalog import CAMPAIGN_ID, CUSTOMER_KEY
 from ml.modelling.evaluate import assign_deciles
-from ml.modelling.uplift import predict_uplift
 from ml.registry.store import TEST_SCORES_FILE, ModelVersion
 
 
@@ -37,10 +38,9 @@ def score_customers(
     return out
 
 
-def add_uplift(scores: pd.DataFrame, uplift_model: ModelVersion, scoring: pd.DataFrame):
-    """The scores with an ``uplift`` column: P(respond | sent) - P(respond | not sent)."""
-    uplift, _ = predict_uplift(uplift_model.load_uplift_arms(), uplift_model.spec, scoring)
-    return scores.assign(uplift=uplift)
+def empty_features(model: ModelVersion, scoring: pd.DataFrame) -> set[str]:
+    """The model's features null on every row of ``scoring``."""
+    return {c for c in model.spec.names if c in scoring and scoring[c].isna().all()}
 
 
 class ScoringGuardError(ValueError):
@@ -65,12 +65,13 @@ def score_shift(model: ModelVersion, raw: np.ndarray) -> float | None:
 
 def scoring_problems(
     model: ModelVersion,
-    scoring: pd.DataFrame,
+    empty_features: Collection[str],
     raw: np.ndarray,
     min_distinct_scores: int,
     max_score_shift: float = float("inf"),
 ) -> list[str]:
-    """Why these scores must not be published (empty when they may):
+    """Why the raw scores ``raw`` of a scoring mart's rows, whose ``empty_features`` are null on
+    every row, must not be published (empty when they may):
 
     - a feature that carried the model in training is null for every scoring row (typically
       contact-time context that does not exist before the contact): every customer would get
@@ -86,18 +87,18 @@ def scoring_problems(
     total = float(importance.sum())
     for feature, value in importance.items():
         share = value / total if total > 0 else 0.0
-        if share >= IMPORTANT_SHARE and feature in scoring and scoring[feature].isna().all():
+        if share >= IMPORTANT_SHARE and feature in empty_features:
             problems.append(
                 f"feature {feature!r} carried {share:.0%} of the model's importance in training "
                 "but is null for every scoring row; supply it for the campaign being scored "
                 "(campaign context belongs in campaigns.attr_* columns, which the upcoming "
                 "campaign states in advance) or retrain without it"
             )
-    if len(scoring) >= MIN_ROWS_FOR_DISTINCT_CHECK:
+    if len(raw) >= MIN_ROWS_FOR_DISTINCT_CHECK:
         distinct = len(np.unique(raw))
         if distinct < min_distinct_scores:
             problems.append(
-                f"only {distinct} distinct score(s) among {len(scoring):,} customers (at least "
+                f"only {distinct} distinct score(s) among {len(raw):,} customers (at least "
                 f"{min_distinct_scores} expected): the ranking would be arbitrary; check which "
                 "features are empty in the scoring mart"
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -33,10 +34,19 @@ class FeatureSpec:
         empty = set(empty_features(frame))
         names = [c for c in feature_columns(frame) if c not in empty]
         categorical = {
-            c: tuple(sorted(frame[c].dropna().astype(str).unique()))
+            c: frame[c].dropna().astype(str).unique()
             for c in names
             if c in CATEGORICAL_FEATURES or frame[c].dtype == object
         }
+        return cls.from_levels(names, categorical, segmenter)
+
+    @classmethod
+    def from_levels(
+        cls, names: list[str], levels: dict[str, Iterable[str]], segmenter: Segmenter | None
+    ) -> FeatureSpec:
+        """The features ``names`` (in mart order), those in ``levels`` categorical with the
+        levels seen in training (wherever they were counted: pandas or the warehouse)."""
+        categorical = {c: tuple(sorted(set(levels[c]))) for c in names if c in levels}
         if segmenter is not None:
             categorical[SEGMENT_FEATURE] = tuple(sorted(segmenter.labels))
         return cls(tuple(c for c in names if c not in categorical), categorical, segmenter)
@@ -108,6 +118,21 @@ def _take_latest(
     return chosen, False
 
 
+def holdout_dates(sizes: pd.DataFrame, size: HoldoutSize) -> tuple[list, list, str]:
+    """Test and validation dates of a time split, from the examples' ``rows`` and ``positives``
+    per date (three dates or more, sorted index): counts are all it needs, so a warehouse can
+    count them and the rows stay where they are. Returns (test, validation, kind)."""
+    dates, total = list(sizes.index), int(sizes["rows"].sum())
+    test_dates, _ = _take_latest(sizes, dates[2:], size, total)
+    rest = dates[: len(dates) - len(test_dates)]
+    valid_dates, _ = _take_latest(sizes, rest[1:], size, total)
+    kind = (
+        f"time: the latest {len(test_dates)} date(s) test, the {len(valid_dates)} before "
+        "validate, older ones train"
+    )
+    return test_dates, valid_dates, kind
+
+
 def split_by_time(frame: pd.DataFrame, seed: int, size: HoldoutSize | None = None) -> Split:
     """Periods (campaigns or snapshots) ordered by date: the latest dates test, the dates before
     them validate, older ones train. Test and validation each take whole dates, from the latest
@@ -129,17 +154,14 @@ def split_by_time(frame: pd.DataFrame, seed: int, size: HoldoutSize | None = Non
         return tuple(sorted(period_dates[period_dates.isin(chosen)].index))
 
     if len(dates) >= 3:
-        sizes = frame.groupby(date_of_row)[LABEL].agg(rows="size", positives="sum")
-        test_dates, _ = _take_latest(sizes, dates[2:], size, len(frame))
-        rest = dates[: len(dates) - len(test_dates)]
-        valid_dates, _ = _take_latest(sizes, rest[1:], size, len(frame))
+        sizes = frame.groupby(date_of_row)[LABEL].agg(rows="size", positives="sum").sort_index()
+        test_dates, valid_dates, kind = holdout_dates(sizes, size)
         is_test, is_valid = date_of_row.isin(test_dates), date_of_row.isin(valid_dates)
         split = Split(
             frame[~is_test & ~is_valid],
             frame[is_valid],
             frame[is_test],
-            f"time: the latest {len(test_dates)} date(s) test, the {len(valid_dates)} before "
-            "validate, older ones train",
+            kind,
             periods_on(test_dates),
         )
     elif len(dates) == 2:
@@ -161,6 +183,11 @@ def split_by_time(frame: pd.DataFrame, seed: int, size: HoldoutSize | None = Non
             "random 60/20/20: every example shares one date, so no time split exists",
             periods_on(dates),
         )
+    return sized(split, size)
+
+
+def sized(split: Split, size: HoldoutSize) -> Split:
+    """The split with its small-holdout warnings and whether its test set can decide."""
     large_enough = (
         len(split.test) >= size.min_rows and split.test[LABEL].sum() >= size.min_positives
     )
@@ -182,20 +209,17 @@ def _size_warnings(split: Split, size: HoldoutSize) -> tuple[str, ...]:
     return tuple(warnings)
 
 
-def describe_split(split: Split, spec: FeatureSpec) -> dict:
+def describe_split(split: Split, spec: FeatureSpec, train_part: dict | None = None) -> dict:
     """What the model was trained and judged on: rows, positives and periods per split, and per
-    feature its missing share and typical value on the training rows."""
+    feature its missing share and typical value on the training rows. ``train_part``: the
+    training rows' counts when ``split.train`` is a sample of them (counted in a warehouse)."""
     parts = {}
     for name, part in (("train", split.train), ("validation", split.valid), ("test", split.test)):
-        dates = pd.to_datetime(part[PERIOD_AT])
-        parts[name] = {
-            "rows": len(part),
-            "positives": int(part[LABEL].sum()),
-            "base_rate": float(part[LABEL].mean()),
-            "periods": sorted(part[PERIOD_ID].astype(str).unique()),
-            "from": dates.min().isoformat(),
-            "to": dates.max().isoformat(),
-        }
+        parts[name] = describe_part(
+            len(part), int(part[LABEL].sum()), part[PERIOD_ID].astype(str), part[PERIOD_AT]
+        )
+    if train_part is not None:
+        parts["train"] = train_part
     matrix = spec.matrix(split.train)
     features = []
     for column in matrix.columns:
@@ -218,11 +242,26 @@ def describe_split(split: Split, spec: FeatureSpec) -> dict:
     return {"splits": parts, "features": features}
 
 
+def describe_part(rows: int, positives: int, periods: pd.Series, dates: pd.Series) -> dict:
+    dates = pd.to_datetime(dates)
+    return {
+        "rows": rows,
+        "positives": positives,
+        "base_rate": positives / rows if rows else float("nan"),
+        "periods": sorted(periods.unique()),
+        "from": dates.min().isoformat(),
+        "to": dates.max().isoformat(),
+    }
+
+
 def check_trainable(frame: pd.DataFrame, min_positives: int, where: str) -> None:
-    positives = int(frame[LABEL].sum())
-    if frame[LABEL].nunique() < 2 or positives < min_positives:
+    check_counts(len(frame), int(frame[LABEL].sum()), min_positives, where)
+
+
+def check_counts(rows: int, positives: int, min_positives: int, where: str) -> None:
+    if positives in (0, rows) or positives < min_positives:
         raise TrainingDataError(
-            f"{where}: {len(frame)} examples with {positives} positive(s); at least "
+            f"{where}: {rows} examples with {positives} positive(s); at least "
             f"{min_positives} positives and both classes are needed to train and judge a model. "
             "Add older campaigns with responses, or lower min_positives."
         )

@@ -4,7 +4,8 @@ in another process joins the study only when it derives the same name from the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -29,12 +30,21 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Prepared:
     target: str
-    frame: pd.DataFrame  # sorted: warehouses return rows in no set order
     split: Split
     spec: FeatureSpec
     x: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]  # train, validation, test matrices
     y: tuple[pd.Series, pd.Series, pd.Series]
     data_fingerprint: str
+    # Training on a cluster (ml/modelling/spark_train.py): the training rows stay there and
+    # ``split.train`` is a sample of them; ``train_part`` gives their counts and periods, and
+    # ``final_fit`` fits the tuned parameters on all of them, early-stopped on validation.
+    train_part: dict | None = None
+    final_fit: Callable[[dict], xgb.Booster] | None = field(default=None, repr=False)
+
+    @property
+    def rows(self) -> dict[str, int]:
+        train = self.train_part["rows"] if self.train_part else len(self.x[0])
+        return {"train": train, "validation": len(self.x[1]), "test": len(self.x[2])}
 
     @property
     def train(self) -> tuple[pd.DataFrame, pd.Series]:
@@ -61,10 +71,14 @@ def prepare(frame: pd.DataFrame, config: TrainingConfig) -> Prepared:
         segment_customers(split.train, config.seed).segmenter if config.use_segments else None
     )
     spec = FeatureSpec.from_frame(split.train, segmenter)
+    return matrices(config.target, split, spec, fingerprint(frame))
+
+
+def matrices(target: str, split: Split, spec: FeatureSpec, data_fingerprint: str, **cluster):
     parts = (split.train, split.valid, split.test)
     x = tuple(spec.matrix(p) for p in parts)
     y = tuple(p[LABEL].astype(int) for p in parts)
-    return Prepared(config.target, frame, split, spec, x, y, fingerprint(frame))
+    return Prepared(target, split, spec, x, y, data_fingerprint, **cluster)
 
 
 def tuning_sample(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -16,7 +17,7 @@ from ml.modelling.calibrate import Calibrator, brier, choose_calibrator, reliabi
 from ml.modelling.data import FeatureSpec, HoldoutSize, describe_split, empty_features
 from ml.modelling.evaluate import Metrics, decile_table, evaluate, leakage_warnings
 from ml.modelling.intervals import Interval, auc_interval, paired_auc_difference
-from ml.modelling.prepare import prepare, tuning_sample
+from ml.modelling.prepare import Prepared, prepare, tuning_sample
 from ml.modelling.tune import (
     EARLY_STOPPING_ROUNDS,
     MAX_ROUNDS,
@@ -95,6 +96,7 @@ def fit_tuned_booster(
     valid: tuple[pd.DataFrame, pd.Series],
     config: TrainingConfig,
     study_name: str,
+    final_fit: Callable[[dict], xgb.Booster] | None = None,
 ) -> FittedBooster:
     """Tune on (train, validation), then fit the best parameters on the training rows (the
     model the blend is chosen with) and refit them on both, the round count scaled to the
@@ -105,7 +107,8 @@ def fit_tuned_booster(
     a million contacts get the same 25 trials. The best parameters are then fitted on every
     training row with early stopping on the whole validation set (more rows support more
     trees), and that model is final: refitting on validation too would add a quarter more rows
-    to a model that has hundreds of thousands, at the cost of another full fit."""
+    to a model that has hundreds of thousands, at the cost of another full fit. On a cluster
+    (``final_fit``: the training rows stay there, ``train`` is a sample) that fit runs there."""
     (x_train, y_train), (x_valid, y_valid) = train, valid
     budget = TuningBudget(
         config.n_trials, config.timeout_s, config.seed, n_workers=config.n_workers
@@ -113,6 +116,10 @@ def fit_tuned_booster(
     cap = config.tuning_sample_rows
     tuning = tune(*tuning_sample(train, valid, config), budget, config.storage, study_name)
     params = tuning.params | {"seed": config.seed, "nthread": budget.n_threads}
+    if final_fit is not None:
+        log.info("Fitting the best parameters on every training row, on the cluster")
+        booster = final_fit(params)
+        return FittedBooster(booster, booster, tuning, params, booster.num_boosted_rounds())
     log.info("Fitting the best parameters on %s training rows", f"{len(x_train):,}")
     dtrain = to_dmatrix(x_train, y_train)
     if len(x_train) > cap or len(x_valid) > cap:  # tuned on a sample
@@ -136,15 +143,20 @@ def fit_tuned_booster(
 
 
 def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModel:
-    prepared = prepare(frame, config)
+    return train_prepared(prepare(frame, config), config)
+
+
+def train_prepared(prepared: Prepared, config: TrainingConfig) -> TrainedModel:
     split, spec = prepared.split, prepared.spec
     x_train, x_valid, x_test = prepared.x
     y_train, y_valid, y_test = prepared.y
 
-    sizes = f"{len(x_train):,} train, {len(x_valid):,} validation and {len(x_test):,} test rows"
+    rows = prepared.rows
+    sizes = f"{rows['train']:,} train, {len(x_valid):,} validation and {len(x_test):,} test rows"
     log.info("Training %s: %s, %d features", config.target, sizes, len(spec.names))
-    data_fingerprint = prepared.data_fingerprint
-    fitted = fit_tuned_booster(prepared.train, prepared.valid, config, prepared.study_name)
+    fitted = fit_tuned_booster(
+        prepared.train, prepared.valid, config, prepared.study_name, prepared.final_fit
+    )
     tuning, train_only = fitted.tuning, fitted.train_only
     x_fit, y_fit = pd.concat([x_train, x_valid]), pd.concat([y_train, y_valid])
 
@@ -215,9 +227,9 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
         tuning=tuning,
         split_kind=split.kind,
         test_periods=split.test_periods,
-        rows={"train": len(x_train), "validation": len(x_valid), "test": len(x_test)},
+        rows=rows,
         is_test_large_enough=split.is_test_large_enough,
-        data_fingerprint=data_fingerprint,
+        data_fingerprint=prepared.data_fingerprint,
         test_scores=test_scores,
         calibrator=calibration.calibrator,
         calibration={
@@ -229,7 +241,7 @@ def train_response_model(frame: pd.DataFrame, config: TrainingConfig) -> Trained
             "reliability_after": reliability_table(y_true, calibrated).round(4).to_dict("records"),
         },
         importance=importance,
-        data_summary=describe_split(split, spec),
+        data_summary=describe_split(split, spec, prepared.train_part),
         warnings=(
             *worse,
             *split.warnings,
