@@ -10,11 +10,11 @@ import pandas as pd
 import xgboost as xgb
 from scipy.special import expit
 
-from bullseye.core.catalog import CUSTOMER_ID, CUSTOMER_KEY, LABEL, PERIOD_ID
+from bullseye.core.catalog import CUSTOMER_ID, CUSTOMER_KEY, LABEL, PERIOD_ID, feature_columns
 from ml.modelling.baseline import baseline_margin, fit_baseline, predict_baseline
 from ml.modelling.blend import ResponseScorer, choose_weight, describe_choice
 from ml.modelling.calibrate import Calibrator, brier, choose_calibrator, reliability_table
-from ml.modelling.data import FeatureSpec, HoldoutSize, describe_split, empty_features
+from ml.modelling.data import FeatureSpec, HoldoutSize, describe_split
 from ml.modelling.evaluate import Metrics, decile_table, evaluate, leakage_warnings
 from ml.modelling.intervals import Interval, auc_interval, paired_auc_difference
 from ml.modelling.prepare import Prepared, prepare, tuning_sample
@@ -194,7 +194,8 @@ def train_prepared(prepared: Prepared, config: TrainingConfig) -> TrainedModel:
         "baseline_roc_auc": auc_interval(y_true, baseline_scores, config.seed),
         "gain_over_baseline": paired_auc_difference(y_true, scores, baseline_scores, config.seed),
     }
-    left_out = [f"'{c}'" for c in empty_features(split.train)]
+    # the features the spec left out (empty on every training row, wherever they were counted)
+    left_out = [f"'{c}'" for c in feature_columns(split.train) if c not in spec.names]
     gain = intervals["gain_over_baseline"]
     worse = (
         [
