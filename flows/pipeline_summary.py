@@ -63,7 +63,7 @@ def pipeline_summary(
         eligibility=scoring.eligibility,
         publication_diff=publication.diff,
         scoring_model_version=scoring.model_version,
-        eligible_customers=scoring.scored,
+        eligible_customers=scoring.eligibility["eligible"],
         audience_filters=policy.filters,
         audience_size=len(scoring.audience),
         audience_by_group=publication.rows_by_group,
