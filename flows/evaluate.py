@@ -65,7 +65,8 @@ def evaluate_campaign(
         f"{m.response_rate_control:.2%} (control); lift {m.absolute_lift:+.2%} "
         f"(95% CI {m.absolute_lift_low:+.2%} to {m.absolute_lift_high:+.2%}); "
         f"{m.incremental_responses:,.1f} incremental responses, incremental revenue "
-        f"{m.incremental_revenue:,.0f} for a cost of {m.cost:,.2f}.",
+        f"{m.incremental_revenue:,.0f} for a cost of {m.cost:,.2f}. Test power: "
+        f"{m.power_verdict}.",
     ]
     result = run.close(result, "\n".join(lines), "campaign-measurement")
     create_link_artifact(

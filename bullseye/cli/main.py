@@ -111,6 +111,7 @@ for command in (
     runs.run,
     runs.train,
     runs.tune_worker,
+    runs.plan_test,
     runs.evaluate,
     runs.score,
     server.serve,

@@ -149,6 +149,41 @@ def tune_worker(
 
 
 @user_errors
+def plan_test(
+    campaign: Annotated[str, typer.Option(help="The campaign whose test is planned.")],
+    baseline_rate: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Expected response rate without contact (control)."),
+    ],
+    min_lift: Annotated[
+        float, typer.Option(help="Smallest relative lift worth detecting: 0.2 means +20%.")
+    ],
+    audience_size: Annotated[
+        int, typer.Option(min=2, help="Planned audience, control group included (top-k).")
+    ],
+    power: Annotated[float, typer.Option(min=0.5, max=0.99, help="Wanted power.")] = 0.8,
+    alpha: Annotated[
+        float, typer.Option(min=0.001, max=0.2, help="Significance level (two-sided).")
+    ] = 0.05,
+    home: HomeOption = None,
+) -> None:
+    """Size the campaign's control group for the power wanted (two-proportion test); the
+    campaign's next audiences use that control share and its measurement says whether the
+    test had the power planned. The warehouse must be built (the campaign staged)."""
+    from bullseye.core.catalog import CAMPAIGNS_RELATION
+    from bullseye.core.warehouse import require_built
+    from bullseye.services.test_plans import plan_campaign_test
+
+    check_inputs([campaign], None, home)
+    config = settings(home)
+    require_built(config, CAMPAIGNS_RELATION)
+    plan = plan_campaign_test(
+        config, campaign, baseline_rate, min_lift, audience_size, alpha, power
+    )
+    typer.echo(f"{campaign}: {plan.describe()}")
+
+
+@user_errors
 def evaluate(
     campaign: Annotated[str, typer.Option(help="Campaign to measure (its window must be closed).")],
     landing: Annotated[

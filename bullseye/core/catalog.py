@@ -22,6 +22,7 @@ DQ_SUMMARY_RELATION = "audit.dq_summary"
 # Written by runs, not by dbt:
 MEMBERS_RELATION = "publish.audience_members"  # every published audience member
 MEASUREMENTS_RELATION = "publish.campaign_measurements"  # one row per measured campaign
+TEST_PLANS_RELATION = "publish.campaign_test_plans"  # one row per planned campaign test
 
 CAMPAIGN_ID = "campaign_id"
 CUSTOMER_ID = "customer_id"  # internal CRM id: never published

@@ -222,6 +222,11 @@ def stage_replace(
     con.execute("begin transaction")
     con.execute(f"create schema if not exists {schema}")
     con.execute(f"create table if not exists {relation} as from frame_to_write limit 0")
+    # a newer Bullseye writes more columns: the table gains them, older rows read null
+    existing = {row[0] for row in con.execute(f"describe {relation}").fetchall()}
+    for name, kind, *_ in con.execute("describe frame_to_write").fetchall():
+        if name not in existing:
+            con.execute(f'alter table {relation} add column "{name}" {kind}')
     con.execute(f"delete from {relation} where {where}", list(key.values()))
     con.execute(f"insert into {relation} by name select * from frame_to_write")
 

@@ -74,5 +74,6 @@ def render_measurement(m: CampaignMeasurement, deciles: pd.DataFrame, truth: dic
         verdict=verdict,
         summary=_summary_rows(m, truth),
         deciles_source=m.deciles_source,
+        power_verdict=m.power_verdict,
         deciles=None if deciles.empty else table(deciles, ".4f", na_rep="NaN"),
     )

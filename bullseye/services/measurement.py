@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +24,7 @@ from bullseye.core.warehouse import has_relation, read_query, replace_rows
 from bullseye.reports.measurement import render_measurement
 from bullseye.services.monitoring import PerformanceOutcome, monitor_performance
 from bullseye.services.scoring import campaign_economics
+from bullseye.services.test_plans import campaign_plan, power_verdict
 from bullseye.services.training import truth_contacts
 from ml.measurement.lift import CampaignMeasurement, MeasurementError, measure_campaign
 from ml.registry.store import ModelVersion
@@ -82,6 +83,11 @@ def evaluate_campaign(
         measurement, deciles = measure_campaign(contacts, campaign_id, cost, source)
     except MeasurementError as error:
         raise UnmeasuredCampaignError(str(error), performance) from error
+    plan = campaign_plan(settings, campaign_id)
+    measurement = replace(
+        measurement,
+        **power_verdict(plan, measurement.contacts_target, measurement.contacts_control),
+    )
     truth = None if truth_frame is None else _true_lift(truth_frame, campaign_id)
     row = pd.DataFrame([measurement.as_dict() | {"measured_at": pd.Timestamp.now(tz="UTC")}])
     replace_rows(settings, MEASUREMENTS_RELATION, row, {CAMPAIGN_ID: campaign_id})

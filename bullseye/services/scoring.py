@@ -23,6 +23,7 @@ from bullseye.core.params import AudiencePolicyParams, CampaignSelectionError
 from bullseye.core.settings import Settings
 from bullseye.core.warehouse import read_query, read_relation
 from bullseye.services.scoring_rows import VALUE_SOURCE, score_rows, spark_rows_of
+from bullseye.services.test_plans import campaign_plan
 from ml.activation.eligibility import Eligibility, apply_eligibility, apply_filters
 from ml.activation.policy import VALUE_COLUMN, AudiencePolicy, expected_value
 from ml.activation.score import ScoringGuardError, score_customers, scoring_problems
@@ -131,10 +132,13 @@ def score_candidates(
         scores = scores.assign(uplift=uplift)
     if settings.value_from_order_history and VALUE_SOURCE in scored.ranked:
         scores[VALUE_COLUMN] = scored.ranked[VALUE_SOURCE].to_numpy()
+    plan = campaign_plan(settings, campaign_id)
+    if plan is not None:
+        log.info("Test plan of %s: %s", campaign_id, plan.describe())
     policy = AudiencePolicy(
         campaign_id,
         request.top_k,
-        settings.control_share,
+        settings.control_share if plan is None else plan.control_share,
         salt=str(settings.seed),
         filters=request.filter_items,
         kind=request.kind.value,

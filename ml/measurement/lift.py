@@ -48,6 +48,10 @@ class CampaignMeasurement:
     cost_per_incremental_response: float | None  # CAC; None when there is no lift
     is_significant: bool  # the lift interval excludes zero
     deciles_source: str  # where the predicted deciles come from
+    # against the campaign's test plan (bullseye plan-test), when it has one
+    planned_power: float = float("nan")
+    power_at_sizes: float = float("nan")  # the plan's power at the groups' real sizes
+    power_verdict: str = "no test plan"
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -25,3 +25,100 @@ def test_past_campaign_lift_covers_the_generators_true_lift(small_data, tmp_path
             f"select count(*) from {MEASUREMENTS_RELATION} where campaign_id = 'summer-sports'"
         ).fetchone()[0]
     assert rows == 1
+
+
+def test_a_planned_test_sizes_the_control_group_and_its_measurement_states_the_power(
+    small_data, tmp_path
+):
+    from typer.testing import CliRunner
+
+    from bullseye.cli import app
+    from bullseye.core.catalog import TEST_PLANS_RELATION
+    from bullseye.core.params import AudiencePolicyParams
+    from bullseye.core.targets import load_targets
+    from bullseye.services.scoring import score_candidates
+    from bullseye.services.test_plans import campaign_plan
+    from bullseye.services.training import train_and_register, training_config
+
+    settings = build_warehouse(small_data.landing_dir, tmp_path / "home")
+    home = ["--home", str(settings.home)]
+    runner = CliRunner()
+    planned = runner.invoke(
+        app,
+        [
+            "plan-test",
+            "--campaign",
+            "winter-sale",
+            "--baseline-rate",
+            "0.05",
+            "--min-lift",
+            "0.5",
+            "--audience-size",
+            "8000",
+            *home,
+        ],
+    )
+    assert planned.exit_code == 0, planned.output
+    assert "Control group" in planned.output
+    assert "power 80%" in planned.output
+    plan = campaign_plan(settings, "winter-sale")
+    assert 0.02 < plan.control_share < 0.5
+    assert plan.is_powered
+    # an unknown campaign is named; a hostile id is refused before any SQL; nothing stored
+    for campaign, said in (
+        ("no-such-campaign", "not in the staged campaigns"),
+        ("x'; drop table marts.campaigns; --", "is not allowed"),
+    ):
+        refused = runner.invoke(
+            app,
+            [
+                "plan-test",
+                "--campaign",
+                campaign,
+                "--baseline-rate",
+                "0.05",
+                "--min-lift",
+                "0.5",
+                "--audience-size",
+                "8000",
+                *home,
+            ],
+        )
+        assert refused.exit_code != 0
+        assert said in refused.output
+
+    # the audience step uses the plan's share; other campaigns keep the default
+    target = load_targets()["campaign_response"]
+    config = training_config(settings, target)
+    trained = train_and_register(
+        settings, target, "run", type(config)(**{**config.__dict__, "n_trials": 2})
+    )
+    candidates = score_candidates(settings, trained.version, "winter-sale", AudiencePolicyParams())
+    assert candidates.policy.control_share == plan.control_share
+
+    # a past campaign measured against its plan: the verdict at the groups' real sizes
+    runner.invoke(
+        app,
+        [
+            "plan-test",
+            "--campaign",
+            "summer-sports",
+            "--baseline-rate",
+            "0.05",
+            "--min-lift",
+            "0.1",
+            "--audience-size",
+            "1000",
+            *home,
+        ],
+    )
+    m = evaluate_campaign(settings, "summer-sports", None, tmp_path / "run").measurement
+    assert m.power_verdict.startswith("UNDERPOWERED")
+    assert m.power_at_sizes < 0.8
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        stored = con.execute(
+            f"select power_verdict from {MEASUREMENTS_RELATION} where campaign_id = 'summer-sports'"
+        ).fetchone()[0]
+        plans = con.execute(f"select count(*) from {TEST_PLANS_RELATION}").fetchone()[0]
+    assert stored == m.power_verdict
+    assert plans == 2
