@@ -137,16 +137,72 @@ def _landing_frame(spark: SparkSession, name: str, inventory: LandingInventory) 
             # as DuckDB reads CSV: every value text, RFC 4180 quoting ("" inside quotes),
             # line breaks inside quoted values, the empty string kept apart from null
             else reader.options(
-                header="true", encoding="UTF-8", escape='"', multiLine="true", emptyValue=""
+                header="true",
+                encoding="UTF-8",
+                escape='"',
+                multiLine="true",
+                emptyValue="",
+                sep=_csv_delimiter(path),
             ).csv(str(path))
         )
         # the path as given, as DuckDB's filename column has it (Spark's own is a file: URI)
         frames.append(frame.withColumn(LANDING_FILE_COLUMN, F.lit(str(path))))
-    combined = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
+    combined = reduce(
+        lambda a, b: a.unionByName(b, allowMissingColumns=True), _as_text_where_mixed(frames)
+    )
     for column in contract.columns:
         if column.name not in combined.columns:
             combined = combined.withColumn(column.name, F.lit(None).cast(_SPARK_TYPE[column.kind]))
     return combined
+
+
+def _csv_delimiter(path) -> str:
+    """The delimiter of a CSV file's header line, as DuckDB's sniffer finds it for the files
+    Bullseye reads (a comma, semicolon, tab or bar; the most frequent wins): Spark's reader
+    has no sniffer and would read a semicolon file as one column."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as file:
+        header = file.readline()
+    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _as_text_where_mixed(frames: list[DataFrame]) -> list[DataFrame]:
+    """A column typed differently in two files (boolean in one, text in another) becomes text
+    in all, as DuckDB's union_by_name promotes it; staging then casts it as it casts any text.
+    Numbers of different widths are left for Spark's union to widen, as DuckDB does."""
+    from pyspark.sql.types import NumericType
+
+    kinds: dict[str, set] = {}
+    for frame in frames:
+        for field in frame.schema.fields:
+            kinds.setdefault(field.name, set()).add(field.dataType)
+    mixed = {
+        name
+        for name, types in kinds.items()
+        if len(types) > 1 and not all(isinstance(t, NumericType) for t in types)
+    }
+    if not mixed:
+        return frames
+    return [
+        frame.select(
+            *[frame[c].cast("string").alias(c) if c in mixed else frame[c] for c in frame.columns]
+        )
+        for frame in frames
+    ]
+
+
+def to_pandas(frame: DataFrame):
+    """A Spark DataFrame as DuckDB's reads return it: timestamps naive UTC in microseconds.
+    ``DataFrame.toPandas`` makes them nanoseconds, which end in 2262, and a quarantined order
+    dated 2999 then fails the read."""
+    import pandas as pd
+
+    out = frame.toArrow().to_pandas(coerce_temporal_nanoseconds=False)
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].dt.tz_convert("UTC").dt.tz_localize(None)
+    return out
 
 
 def register_landing(inventory: LandingInventory, settings: Settings) -> None:
@@ -182,7 +238,7 @@ def replace_rows(settings: Settings, relation: str, frame, key: dict) -> None:
 
     spark = session(settings)
     if spark.catalog.tableExists(relation):
-        kept = spark.table(relation).toPandas()
+        kept = to_pandas(spark.table(relation))
         for column, value in key.items():
             kept = kept[kept[column] != value]
         frame = pd.concat([kept, frame], ignore_index=True)

@@ -164,7 +164,7 @@ def read_relation(settings: Settings, relation: str) -> pd.DataFrame:
 def read_query(settings: Settings, sql: str, params: list | None = None) -> pd.DataFrame:
     """Run a read-only query on the warehouse (``?`` marks bound parameters on both engines)."""
     if settings.engine == "spark":
-        return spark.session(settings).sql(sql, args=params or None).toPandas()
+        return spark.to_pandas(spark.session(settings).sql(sql, args=params or None))
     with connect(settings, read_only=True) as con:
         return con.execute(sql, params or []).df()
 

@@ -6,7 +6,9 @@
   - collapse_exact_duplicates: identical rows of `relation`, read from the CTE `cte`
     (whichever files carried them), become one, remembering the newest load that carried it;
   - rank_key_versions: per key, the newest load first (then `order_by`, the table's own
-    tie-break), with the newest load of the key beside every row;
+    rule, then the `tie_break` columns: two versions of a key in one load otherwise tie, and
+    each engine, or each run, would pick its own), with the newest load of the key beside
+    every row;
   - key_version_reject_reasons: the rows that lose, as the last rules of a checked model's
     reject_reason case: 'superseded' when a later landing file carried a newer version of the
     key, 'duplicate_key' when the same load carried several versions.
@@ -19,10 +21,11 @@
     group by {{ data_columns(relation) }}
 {%- endmacro %}
 
-{% macro rank_key_versions(key_columns, order_by, alias='typed') -%}
+{% macro rank_key_versions(key_columns, order_by, tie_break, alias='typed') -%}
     {%- set partition = alias ~ '.' ~ (key_columns | join(', ' ~ alias ~ '.')) -%}
     max({{ alias }}._loaded_at) over (partition by {{ partition }}) as key_loaded_at,
-        row_number() over (partition by {{ partition }} order by {{ alias }}._loaded_at desc, {{ order_by }}) as key_rank
+        row_number() over (partition by {{ partition }} order by {{ alias }}._loaded_at desc, {{ order_by }}
+            {%- for column in tie_break %}, {{ alias }}.{{ column }} nulls last{% endfor %}) as key_rank
 {%- endmacro %}
 
 {% macro key_version_reject_reasons() -%}

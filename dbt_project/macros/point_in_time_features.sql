@@ -50,7 +50,7 @@ order_features as (
         sum(case when status = 'completed' and channel = 'app' and ordered_at >= {{ days_before(365) }} then 1 else 0 end) as app_orders_365d,
         count(distinct case when status = 'completed' and ordered_at >= {{ days_before(365) }} then category end) as categories_365d,
         {% for cat in categories %}
-        round(sum(case when status = 'completed' and category = '{{ cat }}' and ordered_at >= {{ days_before(365) }} then amount else 0 end), 2) as spend_365d_{{ identifier_safe(cat) }},
+        round(sum(case when status = 'completed' and category in ({% for v in cat['values'] %}{{ sql_string(v) }}{{ ", " if not loop.last }}{% endfor %}) and ordered_at >= {{ days_before(365) }} then amount else 0 end), 2) as spend_365d_{{ cat['column'] }},
         {% endfor %}
         {% if campaign_category %}
         round(sum(case when status = 'completed' and category = campaign_category and ordered_at >= {{ days_before(365) }} then amount else 0 end), 2) as campaign_category_spend_365d,
@@ -157,7 +157,7 @@ final as (
         {{ ratio('o.app_orders_365d', 'o.orders_365d') }} as app_order_share_365d,
         coalesce(o.categories_365d, 0) as categories_365d,
         {% for cat in categories %}
-        coalesce(o.spend_365d_{{ identifier_safe(cat) }}, 0) as spend_365d_{{ identifier_safe(cat) }},
+        coalesce(o.spend_365d_{{ cat['column'] }}, 0) as spend_365d_{{ cat['column'] }},
         {% endfor %}
         {% if campaign_category %}
         case
@@ -209,9 +209,12 @@ select * from final
 
 
 {#-
-  Distinct order categories in the data, for per-category spend columns. Read from the built
-  staging table itself (not through ref(), which a unit test replaces by its fixture rows);
-  every caller refs stg_landing__orders, so the build order is unchanged.
+  The order categories in the data, for per-category spend columns: one entry per column,
+  {'column': suffix, 'values': the category values it sums, 'label': the first of them}.
+  Values that make the same column name ('toys' and 'Toys 🧸') share the column; a value
+  with no letter or digit gets 'other'. Read from the built staging table itself (not
+  through ref(), which a unit test replaces by its fixture rows); every caller refs
+  stg_landing__orders, so the build order is unchanged.
 -#}
 {% macro order_categories() -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
@@ -222,7 +225,17 @@ select * from final
     {%- set query -%}
         select distinct category from {{ orders }} where category is not null order by category
     {%- endset -%}
-    {{ return(run_query(query).columns[0].values() | list) }}
+    {%- set groups = {} -%}
+    {%- for value in run_query(query).columns[0].values() -%}
+        {%- set column = identifier_safe(value) | string or 'other' -%}
+        {%- do groups.setdefault(column, []).append(value) -%}
+    {%- endfor -%}
+    {%- set categories = [] -%}
+    {%- for column in groups | sort -%}
+        {%- do categories.append(
+            {'column': column, 'values': groups[column], 'label': groups[column][0]}) -%}
+    {%- endfor -%}
+    {{ return(categories) }}
 {%- endmacro %}
 
 

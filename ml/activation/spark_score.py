@@ -18,6 +18,7 @@ from pyspark.sql import functions as sf
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from bullseye.core.catalog import CAMPAIGN_ID, CUSTOMER_KEY
+from bullseye.core.spark import to_pandas
 from ml.modelling.blend import ResponseScorer
 from ml.modelling.data import FeatureSpec
 from ml.modelling.uplift import predict_uplift
@@ -62,7 +63,7 @@ def score_on_executors(
                 out[column] = pd.to_numeric(batch[column]).astype("float64").to_numpy()
             yield out
 
-    scored = rows.mapInPandas(score, schema).toPandas()
+    scored = to_pandas(rows.mapInPandas(score, schema))
     return scored.sort_values(CUSTOMER_KEY, ignore_index=True)
 
 
@@ -81,12 +82,12 @@ def sample_rows(rows: DataFrame, total: int, cap: int, seed: int) -> pd.DataFram
     if total > cap:
         bucket = sf.pmod(sf.xxhash64(sf.col(CUSTOMER_KEY), sf.lit(seed)), sf.lit(10**6))
         rows = rows.where(bucket < int(cap / total * 10**6))
-    return rows.toPandas().sort_values(CUSTOMER_KEY, ignore_index=True)
+    return to_pandas(rows).sort_values(CUSTOMER_KEY, ignore_index=True)
 
 
 def rows_of(rows: DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """The rows of ``keys`` (each once), in the order of ``keys``."""
     spark = rows.sparkSession
     wanted = spark.createDataFrame(pd.DataFrame({CUSTOMER_KEY: np.asarray(keys, dtype=str)}))
-    found = rows.join(sf.broadcast(wanted), on=CUSTOMER_KEY, how="inner").toPandas()
+    found = to_pandas(rows.join(sf.broadcast(wanted), on=CUSTOMER_KEY, how="inner"))
     return found.set_index(CUSTOMER_KEY).loc[list(keys)].reset_index()

@@ -30,6 +30,7 @@ from bullseye.core.catalog import (
     PERIOD_ID,
     feature_columns,
 )
+from bullseye.core.spark import to_pandas
 from ml.modelling.baseline import MAX_ROWS as BASELINE_ROWS
 from ml.modelling.data import (
     FeatureSpec,
@@ -57,14 +58,12 @@ def prepare_on_spark(
     """The time split, features and driver-side matrices of a Spark training frame, with a
     ``final_fit`` that trains on every training row on the executors. ``driver_rows``: the
     training rows sampled to the driver (default: what tuning and the baseline use)."""
-    periods = (
-        frame.groupBy(PERIOD_ID)
-        .agg(
+    periods = to_pandas(
+        frame.groupBy(PERIOD_ID).agg(
             sf.min(PERIOD_AT).alias(PERIOD_AT),
             sf.count(sf.lit(1)).alias("rows"),
             sf.sum(sf.col(LABEL).cast("long")).alias("positives"),
         )
-        .toPandas()
     )
     periods[PERIOD_AT] = pd.to_datetime(periods[PERIOD_AT])
     sizes = periods.groupby(PERIOD_AT)[["rows", "positives"]].sum().sort_index()
@@ -76,7 +75,7 @@ def prepare_on_spark(
         # One or two dates: validation (and test) are random shares of rows, drawn on the
         # driver exactly as on DuckDB. Such a mart is one or two campaigns' contacts.
         log.info("Training %s: fewer than three dates, collected to the driver", config.target)
-        return prepare(frame.toPandas(), config)
+        return prepare(to_pandas(frame), config)
     test_dates, valid_dates, kind = holdout_dates(sizes, config.holdout)
     period_of = periods.set_index(PERIOD_ID)[PERIOD_AT]
     test_periods = sorted(period_of[period_of.isin(test_dates)].index)
@@ -92,9 +91,9 @@ def prepare_on_spark(
     )
     check_counts(train_part["rows"], train_part["positives"], 1, "train split")
 
-    holdouts = _sorted(frame.where(held_out).toPandas())
+    holdouts = _sorted(to_pandas(frame.where(held_out)))
     cap = driver_rows or max(config.tuning_sample_rows, BASELINE_ROWS)
-    sample = _sorted(_hashed_sample(train_rows, cap / train_part["rows"], config.seed).toPandas())
+    sample = _sorted(to_pandas(_hashed_sample(train_rows, cap / train_part["rows"], config.seed)))
     split = sized(
         Split(
             sample,

@@ -102,6 +102,36 @@ def test_a_campaign_measured_on_spark_matches_duckdb_and_replaces_its_row(landin
         assert spark[column].tolist() == pytest.approx(duckdb[column].tolist(), rel=1e-9)
 
 
+def test_the_bad_landing_is_quarantined_alike_on_spark(small_data, tmp_path):
+    """The bad-input catalogue's landing (tests/reliability/bad_landing.py: a typed and an
+    all-text Parquet part per table, semicolon CSV, duplicate versions of a key in one load)
+    on both engines: every model's row count, the marts' and audit tables' values, and the
+    quarantined rows per reason, the same."""
+    from bullseye.core.warehouse import read_query
+    from tests.reliability.bad_landing import write_bad_landing
+    from tests.reliability.test_bad_landing import HOSTILE_REQUEST
+
+    landing = tmp_path / "landing"
+    write_bad_landing(small_data.landing_dir, landing)
+    builds = {
+        engine: build_warehouse(landing, tmp_path / engine, [HOSTILE_REQUEST], engine=engine)
+        for engine in ("duckdb", "spark")
+    }
+    assert compare_builds(builds["duckdb"], builds["spark"], sample=300, seed=7) == {}
+    for table in ("customers", "orders", "events", "consents", "contacts", "responses"):
+        reasons = {
+            engine: read_query(
+                settings,
+                f"select reject_reason, count(*) as n from quarantine.quarantine_{table} "
+                "group by reject_reason",
+            )
+            .sort_values("reject_reason", ignore_index=True)
+            .assign(n=lambda f: f["n"].astype(int))
+            for engine, settings in builds.items()
+        }
+        pd.testing.assert_frame_equal(reasons["duckdb"], reasons["spark"], obj=table)
+
+
 @pytest.fixture
 def connect_server(tmp_path):
     """A Spark Connect server as a cluster runs one (pyspark's own start script, `local[2]`
@@ -120,6 +150,8 @@ def connect_server(tmp_path):
         "SPARK_HOME": str(spark_home),
         "SPARK_PID_DIR": str(tmp_path),
         "SPARK_LOG_DIR": str(tmp_path / "logs"),
+        # the cluster's Python has Bullseye installed: its executors run the scorer
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
     start = [
         "bash",
@@ -192,32 +224,3 @@ def test_a_spark_connect_session_builds_like_a_local_one(
         np.testing.assert_allclose(scored, expected, rtol=1e-12, atol=1e-12)
     # only the models this build ran are compared; every one of them must match
     assert set(problems) == {"not built"}
-
-
-def test_the_bad_landing_is_quarantined_alike_on_spark(small_data, tmp_path):
-    """The bad-input catalogue's landing (tests/reliability/bad_landing.py) on both engines:
-    every model's row count, the marts' and audit tables' values, and each quarantined row's
-    reason, the same."""
-    from bullseye.core.warehouse import read_query
-    from tests.reliability.bad_landing import write_bad_landing
-    from tests.reliability.test_bad_landing import HOSTILE_REQUEST
-
-    landing = tmp_path / "landing"
-    write_bad_landing(small_data.landing_dir, landing)
-    builds = {
-        engine: build_warehouse(landing, tmp_path / engine, [HOSTILE_REQUEST], engine=engine)
-        for engine in ("duckdb", "spark")
-    }
-    assert compare_builds(builds["duckdb"], builds["spark"], sample=300, seed=7) == {}
-    for table in ("customers", "orders", "events", "consents", "contacts", "responses"):
-        reasons = {
-            engine: read_query(
-                settings,
-                f"select _landing_file, reject_reason, count(*) as n from "
-                f"quarantine.quarantine_{table} group by 1, 2",
-            )
-            .sort_values(["_landing_file", "reject_reason"], ignore_index=True)
-            .assign(n=lambda f: f["n"].astype(int))
-            for engine, settings in builds.items()
-        }
-        pd.testing.assert_frame_equal(reasons["duckdb"], reasons["spark"], obj=table)

@@ -35,7 +35,7 @@ ranked as (
         typed.*,
         customers.customer_id is not null as has_customer,
         campaigns.campaign_id is not null as has_campaign,
-        {{ rank_key_versions(['campaign_id', 'customer_id'], 'typed.contacted_at') }}
+        {{ rank_key_versions(['campaign_id', 'customer_id'], 'typed.contacted_at', ['is_control__raw', 'contacted_at__raw']) }}
     from typed
     left join customers on typed.customer_id = customers.customer_id
     left join campaigns on typed.campaign_id = campaigns.campaign_id

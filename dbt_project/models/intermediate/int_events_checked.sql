@@ -29,7 +29,7 @@ ranked as (
     select
         typed.*,
         customers.customer_id is not null as has_customer,
-        {{ rank_key_versions(['event_id'], 'typed.occurred_at desc') }}
+        {{ rank_key_versions(['event_id'], 'typed.occurred_at desc', ['customer_id', 'event_type', 'category', 'occurred_at__raw']) }}
     from typed
     left join customers on typed.customer_id = customers.customer_id
 ),

@@ -32,7 +32,7 @@ ranked as (
     select
         typed.*,
         customers.customer_id is not null as has_customer,
-        {{ rank_key_versions(['order_id'], 'typed.ordered_at desc') }}
+        {{ rank_key_versions(['order_id'], 'typed.ordered_at desc', ['customer_id', 'amount__raw', 'category', 'channel', 'status']) }}
     from typed
     left join customers on typed.customer_id = customers.customer_id
 ),

@@ -29,7 +29,7 @@ ranked as (
     select
         typed.*,
         contacts.contacted_at,
-        {{ rank_key_versions(['campaign_id', 'customer_id'], 'typed.responded_at') }}
+        {{ rank_key_versions(['campaign_id', 'customer_id'], 'typed.responded_at', ['revenue__raw', 'responded_at__raw']) }}
     from typed
     left join contacts
         on typed.campaign_id = contacts.campaign_id

@@ -106,10 +106,12 @@ scored as (
         {%- if categories %},
         case
             {%- for cat in categories %}
-            when spend_365d_{{ identifier_safe(cat) }} > 0
-                and spend_365d_{{ identifier_safe(cat) }} = greatest(
-                    {%- for other in categories %}spend_365d_{{ identifier_safe(other) }}{{ ", " if not loop.last }}{% endfor -%}
-                ) then '{{ cat }}'
+            when spend_365d_{{ cat['column'] }} > 0
+                {%- if categories | length > 1 %}{# greatest() of one value is an error on Spark #}
+                and spend_365d_{{ cat['column'] }} = greatest(
+                    {%- for other in categories %}spend_365d_{{ other['column'] }}{{ ", " if not loop.last }}{% endfor -%}
+                )
+                {%- endif %} then {{ sql_string(cat['label']) }}
             {%- endfor %}
         end as preferred_category
         {%- else %},
