@@ -55,6 +55,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         # default) raises on a bad cast where the models expect null (they use try_cast where
         # a value may be bad, and quarantine it).
         "spark.sql.ansi.enabled": "false",
+        # pandas writes Parquet timestamps in nanoseconds, which Spark refuses to read as
+        # timestamps; read as longs, the landing loader turns them back (_nanos_as_timestamps)
+        "spark.sql.legacy.parquet.nanosAsLong": "true",
     }
     if not settings.spark.remote:
         metastore = settings.home / "warehouse" / "spark-metastore"
@@ -132,7 +135,7 @@ def _landing_frame(spark: SparkSession, name: str, inventory: LandingInventory) 
     for path in table.files:
         reader = spark.read
         frame = (
-            reader.parquet(str(path))
+            _nanos_as_timestamps(reader.parquet(str(path)), path)
             if table.file_format == "parquet"
             # as DuckDB reads CSV: every value text, RFC 4180 quoting ("" inside quotes),
             # line breaks inside quoted values, the empty string kept apart from null
@@ -154,6 +157,24 @@ def _landing_frame(spark: SparkSession, name: str, inventory: LandingInventory) 
         if column.name not in combined.columns:
             combined = combined.withColumn(column.name, F.lit(None).cast(_SPARK_TYPE[column.kind]))
     return combined
+
+
+def _nanos_as_timestamps(frame: DataFrame, path) -> DataFrame:
+    """The Parquet file's nanosecond timestamp columns (read as longs, see spark_conf) as
+    timestamps again, to the microsecond, as DuckDB reads them. The file's footer says which
+    columns they are."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from pyspark.sql import functions as F  # noqa: N812
+
+    nanos = [
+        field.name
+        for field in pq.read_schema(path)
+        if pa.types.is_timestamp(field.type) and field.type.unit == "ns"
+    ]
+    for name in nanos:
+        frame = frame.withColumn(name, F.timestamp_micros(F.floor(F.col(name) / 1000)))
+    return frame
 
 
 def _csv_delimiter(path) -> str:

@@ -41,7 +41,8 @@ def test_staging_and_customer_features_match_duckdb(on_spark, warehouse):
 
 def test_csv_landing_files_load_as_on_duckdb(on_spark, tmp_path):
     """Quoted commas, doubled quotes, a line break inside quotes, empty and missing values, an
-    attribute column, two files with different columns: the same rows on both engines."""
+    attribute column, two files with different columns, a semicolon file, Parquet timestamps
+    in nanoseconds: the same rows on both engines."""
     landing = tmp_path / "landing"
     (landing / "customers").mkdir(parents=True)
     (landing / "customers" / "a.csv").write_text(
@@ -58,11 +59,28 @@ def test_csv_landing_files_load_as_on_duckdb(on_spark, tmp_path):
         "campaign_id,customer_id,contacted_at,is_control\nk1,C1,2025-03-01 09:00:00,false\n",
         encoding="utf-8",
     )
+    # semicolons (DuckDB sniffs the delimiter; Spark is told the header's)
+    (landing / "responses.csv").write_text(
+        "campaign_id;customer_id;responded_at;revenue\nk1;C1;2025-03-02 10:00:00;12.5\n",
+        encoding="utf-8",
+    )
+    # Parquet written by pandas: timestamps in nanoseconds, which Spark reads only as longs
+    pd.DataFrame(
+        {
+            "order_id": ["o1", "o2"],
+            "customer_id": ["C1", "C2"],
+            "ordered_at": pd.to_datetime(["2025-03-01 09:00:00.123456789", None]),
+            "amount": [10.5, 3.0],
+            "category": ["toys", "home"],
+            "channel": ["web", "app"],
+            "status": ["completed", "returned"],
+        }
+    ).to_parquet(landing / "orders.parquet")
     inventory = check_landing(landing)
     register_landing(inventory, on_spark)
     duckdb_home = Settings(home=tmp_path / "duckdb")
     register_landing(inventory, duckdb_home)
-    for table in ("customers", "contacts"):
+    for table in ("customers", "contacts", "responses", "orders"):
         spark_rows, duckdb_rows = (
             read_relation(s, f"landing.{table}").sort_values("customer_id", ignore_index=True)
             for s in (on_spark, duckdb_home)
@@ -70,6 +88,8 @@ def test_csv_landing_files_load_as_on_duckdb(on_spark, tmp_path):
         assert sorted(spark_rows.columns) == sorted(duckdb_rows.columns), table
         for column in duckdb_rows.columns:
             left, right = spark_rows[column], duckdb_rows[column]
+            if pd.api.types.is_datetime64_any_dtype(right):  # DuckDB keeps nanoseconds here;
+                right = right.dt.floor("us")  # staging reads microseconds on both engines
             assert left.isna().tolist() == right.isna().tolist(), (table, column)
             assert left.dropna().astype(str).tolist() == right.dropna().astype(str).tolist(), (
                 table,
@@ -80,6 +100,8 @@ def test_csv_landing_files_load_as_on_duckdb(on_spark, tmp_path):
     assert customers.loc["C2", "email"] == 'say "hi"'
     assert customers.loc["C3", "email"] == "two\nlines"
     assert pd.isna(customers.loc["C4", "attr_tier"])
+    ordered = read_relation(on_spark, "landing.orders").set_index("order_id")["ordered_at"]
+    assert str(ordered["o1"]) == "2025-03-01 09:00:00.123456"
 
 
 def test_the_audience_table_on_spark_is_replaced_whole_or_not_at_all(on_spark, tmp_path):
