@@ -1,5 +1,7 @@
 """Measuring a past generated campaign on a real dbt-built warehouse."""
 
+from dataclasses import replace
+
 import duckdb
 
 from bullseye.core.catalog import MEASUREMENTS_RELATION
@@ -41,23 +43,15 @@ def test_a_planned_test_sizes_the_control_group_and_its_measurement_states_the_p
     from bullseye.services.training import train_and_register, training_config
 
     settings = build_warehouse(small_data.landing_dir, tmp_path / "home")
-    home = ["--home", str(settings.home)]
     runner = CliRunner()
-    planned = runner.invoke(
-        app,
-        [
-            "plan-test",
-            "--campaign",
-            "winter-sale",
-            "--baseline-rate",
-            "0.05",
-            "--min-lift",
-            "0.5",
-            "--audience-size",
-            "8000",
-            *home,
-        ],
-    )
+
+    def plan_test(campaign: str, lift: str, audience: str):
+        options = ["--baseline-rate", "0.05", "--min-lift", lift, "--audience-size", audience]
+        return runner.invoke(
+            app, ["plan-test", "--campaign", campaign, *options, "--home", str(settings.home)]
+        )
+
+    planned = plan_test("winter-sale", "0.5", "8000")
     assert planned.exit_code == 0, planned.output
     assert "Control group" in planned.output
     assert "power 80%" in planned.output
@@ -69,49 +63,20 @@ def test_a_planned_test_sizes_the_control_group_and_its_measurement_states_the_p
         ("no-such-campaign", "not in the staged campaigns"),
         ("x'; drop table marts.campaigns; --", "is not allowed"),
     ):
-        refused = runner.invoke(
-            app,
-            [
-                "plan-test",
-                "--campaign",
-                campaign,
-                "--baseline-rate",
-                "0.05",
-                "--min-lift",
-                "0.5",
-                "--audience-size",
-                "8000",
-                *home,
-            ],
-        )
+        refused = plan_test(campaign, "0.5", "8000")
         assert refused.exit_code != 0
         assert said in refused.output
 
-    # the audience step uses the plan's share; other campaigns keep the default
+    # the audience step uses the plan's share
     target = load_targets()["campaign_response"]
-    config = training_config(settings, target)
-    trained = train_and_register(
-        settings, target, "run", type(config)(**{**config.__dict__, "n_trials": 2})
-    )
+    config = replace(training_config(settings, target), n_trials=2)
+    trained = train_and_register(settings, target, "run", config)
     candidates = score_candidates(settings, trained.version, "winter-sale", AudiencePolicyParams())
     assert candidates.policy.control_share == plan.control_share
+    assert settings.control_share != plan.control_share
 
     # a past campaign measured against its plan: the verdict at the groups' real sizes
-    runner.invoke(
-        app,
-        [
-            "plan-test",
-            "--campaign",
-            "summer-sports",
-            "--baseline-rate",
-            "0.05",
-            "--min-lift",
-            "0.1",
-            "--audience-size",
-            "1000",
-            *home,
-        ],
-    )
+    assert plan_test("summer-sports", "0.1", "1000").exit_code == 0
     m = evaluate_campaign(settings, "summer-sports", None, tmp_path / "run").measurement
     assert m.power_verdict.startswith("UNDERPOWERED")
     assert m.power_at_sizes < 0.8

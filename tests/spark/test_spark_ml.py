@@ -4,6 +4,8 @@ on the executors by SparkXGBClassifier; a scoring mart scored partition by parti
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -32,8 +34,7 @@ def spark(tmp_path_factory):
 def frames(warehouse, spark):
     target = load_targets()["campaign_response"]
     frame = load_training_frame(warehouse, target)
-    config = training_config(warehouse, target)
-    config = type(config)(**{**config.__dict__, "n_trials": 3})
+    config = replace(training_config(warehouse, target), n_trials=3)
     return frame, spark.createDataFrame(frame), config
 
 
