@@ -37,9 +37,12 @@ class Prepared:
     data_fingerprint: str
     # Training on a cluster (ml/modelling/spark_train.py): the training rows stay there and
     # ``split.train`` is a sample of them; ``train_part`` gives their counts and periods, and
-    # ``final_fit`` fits the tuned parameters on all of them, early-stopped on validation.
+    # ``final_fit`` fits the tuned parameters on all of them (early-stopped on validation) and
+    # refits them on training and validation rows: (train-only, final) boosters.
     train_part: dict | None = None
-    final_fit: Callable[[dict], xgb.Booster] | None = field(default=None, repr=False)
+    final_fit: Callable[[dict], tuple[xgb.Booster, xgb.Booster]] | None = field(
+        default=None, repr=False
+    )
 
     @property
     def rows(self) -> dict[str, int]:

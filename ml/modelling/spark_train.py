@@ -114,6 +114,8 @@ def prepare_on_spark(
         f"{train_part['rows']:,}",
         f"{len(sample):,}",
     )
+    valid_rows = int(periods.loc[periods[PERIOD_ID].isin(valid_periods), "rows"].sum())
+    growth = (train_part["rows"] + valid_rows) / train_part["rows"]
     # training and validation rows in one chain of one table (a union is refused by the
     # barrier stage XGBoost's workers run in)
     fit_rows = frame.where(~sf.col(PERIOD_ID).isin(test_periods)).withColumn(
@@ -125,7 +127,7 @@ def prepare_on_spark(
         spec,
         _fingerprint(frame),
         train_part=train_part,
-        final_fit=distributed_fit(fit_rows, spec, num_workers),
+        final_fit=distributed_fit(fit_rows, spec, num_workers, growth),
     )
 
 
@@ -196,32 +198,48 @@ def _encoded(frame: DataFrame, spec: FeatureSpec) -> DataFrame:
 
 
 def distributed_fit(
-    rows: DataFrame, spec: FeatureSpec, num_workers: int
-) -> Callable[[dict], xgb.Booster]:
-    """The final fit of tuned parameters: SparkXGBClassifier on every training row of ``rows``,
-    early stopping on its validation rows (``IS_VALIDATION``), ``num_workers`` XGBoost workers
-    (Spark tasks, the rows shuffled evenly among them)."""
+    rows: DataFrame, spec: FeatureSpec, num_workers: int, growth: float
+) -> Callable[[dict], tuple[xgb.Booster, xgb.Booster]]:
+    """The final fits of tuned parameters, with SparkXGBClassifier on ``num_workers`` XGBoost
+    workers (Spark tasks, the rows shuffled evenly among them), as on one machine's small-data
+    path: on the training rows of ``rows``, early-stopped on its validation rows
+    (``IS_VALIDATION``; the model the blend is chosen with), then refitted on both with the
+    round count scaled by ``growth`` (all rows / training rows). The refit matters on real
+    data: on Online Retail's churn the validation months carried what the test month needed
+    (test ROC AUC 0.78 without them, 0.84 with)."""
     from xgboost.spark import SparkXGBClassifier  # pyspark.ml: imported only when fitting
 
     # xgboost.spark logs every parameter at INFO, on the driver and (at its level) in each
     # task; Bullseye's own line says what is fitted
     logging.getLogger("XGBoost-PySpark").setLevel(logging.WARNING)
 
-    def fit(params: dict) -> xgb.Booster:
-        estimator = SparkXGBClassifier(
-            features_col=spec.names,
-            label_col=LABEL,
-            validation_indicator_col=IS_VALIDATION,
-            feature_types=["q"] * len(spec.numeric) + ["c"] * len(spec.categorical),
-            num_workers=num_workers,
-            force_repartition=True,
-            n_estimators=MAX_ROUNDS,
-            early_stopping_rounds=EARLY_STOPPING_ROUNDS,
-            eval_metric="logloss",  # what early stopping watches, as on one machine
-            verbose=False,
-            **{k: v for k, v in params.items() if k not in SET_BY_SPARK},
+    def fit(params: dict) -> tuple[xgb.Booster, xgb.Booster]:
+        common = {
+            "features_col": spec.names,
+            "label_col": LABEL,
+            "feature_types": ["q"] * len(spec.numeric) + ["c"] * len(spec.categorical),
+            "num_workers": num_workers,
+            "force_repartition": True,
+            "verbose": False,
+        } | {k: v for k, v in params.items() if k not in SET_BY_SPARK}
+        encoded = _encoded(rows, spec)
+        stopped = (
+            SparkXGBClassifier(
+                validation_indicator_col=IS_VALIDATION,
+                n_estimators=MAX_ROUNDS,
+                early_stopping_rounds=EARLY_STOPPING_ROUNDS,
+                eval_metric="logloss",  # what early stopping watches, as on one machine
+                **common,
+            )
+            .fit(encoded)
+            .get_booster()
         )
-        booster = estimator.fit(_encoded(rows, spec)).get_booster()
-        return booster[: booster.best_iteration + 1]
+        rounds = stopped.best_iteration + 1
+        refit_rounds = max(round(rounds * growth), 1)
+        log.info(
+            "Refitting on training and validation rows on the cluster, %d rounds", refit_rounds
+        )
+        refit = SparkXGBClassifier(n_estimators=refit_rounds, **common).fit(encoded)
+        return stopped[:rounds], refit.get_booster()
 
     return fit

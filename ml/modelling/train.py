@@ -96,7 +96,7 @@ def fit_tuned_booster(
     valid: tuple[pd.DataFrame, pd.Series],
     config: TrainingConfig,
     study_name: str,
-    final_fit: Callable[[dict], xgb.Booster] | None = None,
+    final_fit: Callable[[dict], tuple[xgb.Booster, xgb.Booster]] | None = None,
 ) -> FittedBooster:
     """Tune on (train, validation), then fit the best parameters on the training rows (the
     model the blend is chosen with) and refit them on both, the round count scaled to the
@@ -108,7 +108,8 @@ def fit_tuned_booster(
     training row with early stopping on the whole validation set (more rows support more
     trees), and that model is final: refitting on validation too would add a quarter more rows
     to a model that has hundreds of thousands, at the cost of another full fit. On a cluster
-    (``final_fit``: the training rows stay there, ``train`` is a sample) that fit runs there."""
+    (``final_fit``: the training rows stay there, ``train`` is a sample) the small-data path's
+    two fits run there: early-stopped on training rows, refitted on training and validation."""
     (x_train, y_train), (x_valid, y_valid) = train, valid
     budget = TuningBudget(
         config.n_trials, config.timeout_s, config.seed, n_workers=config.n_workers
@@ -118,8 +119,8 @@ def fit_tuned_booster(
     params = tuning.params | {"seed": config.seed, "nthread": budget.n_threads}
     if final_fit is not None:
         log.info("Fitting the best parameters on every training row, on the cluster")
-        booster = final_fit(params)
-        return FittedBooster(booster, booster, tuning, params, booster.num_boosted_rounds())
+        train_only, booster = final_fit(params)
+        return FittedBooster(booster, train_only, tuning, params, booster.num_boosted_rounds())
     log.info("Fitting the best parameters on %s training rows", f"{len(x_train):,}")
     dtrain = to_dmatrix(x_train, y_train)
     if len(x_train) > cap or len(x_valid) > cap:  # tuned on a sample
