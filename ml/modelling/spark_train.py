@@ -5,9 +5,10 @@ split is decided from them), the validation and test periods (judged on the driv
 most ``HoldoutSize.max_share`` of the rows and usually the latest campaign or two), and a
 hashed sample of the training rows (Optuna's tuning sample, the logistic baseline's, the
 report's feature summary). Feature levels and empty features are counted over every training
-row in Spark. The final fit runs on the executors with ``xgboost.spark.SparkXGBClassifier``,
-early-stopped on the whole validation set; each partition is encoded by the same
-``FeatureSpec.matrix`` that scores pandas frames, so the booster reads both alike.
+row in Spark. The final fits run on the executors with ``xgboost.spark.SparkXGBClassifier``
+(early-stopped on the whole validation set, then refitted on training and validation rows);
+each partition is encoded by the same ``FeatureSpec.matrix`` that scores pandas frames, so the
+booster reads both alike.
 """
 
 from __future__ import annotations
