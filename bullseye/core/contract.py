@@ -154,6 +154,30 @@ CONTRACT: dict[str, TableContract] = {
                 Column("revenue", N),
             ),
         ),
+        # Optional, for product recommendations: the catalogue (its attr_<name> columns describe
+        # products for content-based recommendations; they are not customer features) and the
+        # lines of each order.
+        TableContract(
+            "products",
+            ("product_id",),
+            (
+                Column("product_id", S),
+                Column("name", S, is_required=False, is_nullable=True),
+                Column("category", S),
+                Column("price", N, is_required=False, is_nullable=True),
+            ),
+            accepts_attributes=True,
+        ),
+        TableContract(
+            "order_items",
+            ("order_id", "product_id"),
+            (
+                Column("order_id", S),
+                Column("product_id", S),
+                Column("quantity", INT),
+                Column("unit_price", N),
+            ),
+        ),
     )
 }
 

@@ -32,6 +32,7 @@ DEFECTS: dict[str, dict[str, float]] = {
     "consents": {"duplicate": 0.005, "unknown_channel": 0.002},
     "contacts": {"duplicate": 0.005, "unknown_customer": 0.003},
     "responses": {"duplicate": 0.01, "unknown_contact": 0.01},
+    "order_items": {"duplicate": 0.01, "unknown_order": 0.004, "null_quantity": 0.002},
 }
 
 _KEY = {"customers": "customer_id", "orders": "order_id", "events": "event_id"}
@@ -74,6 +75,8 @@ def add_dirty_rows(
             pass
         elif defect in ("unknown_customer", "unknown_contact"):
             rows = _with_column(rows, "customer_id", _suffix(rows["customer_id"], "-unknown"))
+        elif defect == "unknown_order":
+            rows = _with_column(rows, "order_id", _suffix(rows["order_id"], "-unknown"))
         elif defect == "negative_amount":
             rows = _with_column(rows, "amount", pc.negate(rows["amount"]))
         elif defect == "future_timestamp":

@@ -6,6 +6,7 @@ so memory stays flat however many customers are asked for. Output:
 - ``<out>/landing/<table>/part-NNNNN.parquet`` : the landing tables of the data contract;
 - ``<out>/truth/contacts.parquet``: the true response probability of every contact
   (treated and control), for the oracle ROC AUC and for uplift checks;
+- ``<out>/truth/preferences/``: every customer's true top products (bullseye.datagen.products);
 - ``<out>/truth/dirty_rows.json``: how many defective rows of each kind were injected.
 """
 
@@ -29,6 +30,13 @@ from bullseye.datagen.campaigns import (
     run_campaign,
 )
 from bullseye.datagen.dirty import add_dirty_rows
+from bullseye.datagen.products import (
+    Catalogue,
+    customer_tastes,
+    make_catalogue,
+    order_lines,
+    true_preferences,
+)
 from bullseye.datagen.world import (
     CATEGORIES,
     CONSENT_CHANNELS,
@@ -56,6 +64,7 @@ class GeneratorConfig:
     dirty_share: float | None = None  # dirty rows per clean row in every table; None: defaults
     has_drift: bool = False
     chunk_size: int = 50_000
+    products: int = 500  # catalogue size; 0 writes no products and no order_items
 
 
 @dataclass
@@ -145,6 +154,7 @@ def generate(out: Path, config: GeneratorConfig = GeneratorConfig()) -> Generato
     writer, truth_writer = _Writer(landing), _Writer(truth)
     dirty: dict[str, dict[str, int]] = {}
     order_seq = event_seq = 0
+    catalogue = make_catalogue(config.seed, config.products) if config.products else None
     for chunk, start in enumerate(range(0, config.customers, config.chunk_size)):
         rng = np.random.default_rng([config.seed, chunk])
         n = min(config.chunk_size, config.customers - start)
@@ -174,6 +184,9 @@ def generate(out: Path, config: GeneratorConfig = GeneratorConfig()) -> Generato
                 "status": ORDER_STATUSES[orders.status],
             }
         )
+        if catalogue is not None:
+            tables["order_items"] = _order_items(config, chunk, c, orders, catalogue, order_seq)
+            truth_writer.write("preferences", _preferences(c, ids, config.seed, chunk, catalogue))
         order_seq += no
         ne = len(events.customer)
         tables["events"] = pa.table(
@@ -198,11 +211,40 @@ def generate(out: Path, config: GeneratorConfig = GeneratorConfig()) -> Generato
             writer.write(name, table)
         truth_writer.write("contacts", contact_truth)
     writer.write("campaigns", _campaign_table(campaigns))
+    if catalogue is not None:
+        writer.write("products", catalogue.table())
     _flatten_truth(truth)
     (truth / "dirty_rows.json").write_text(json.dumps(dirty, indent=2, sort_keys=True))
     meta = asdict(config) | {"end_at": config.end_at.isoformat(), "rows": writer.rows}
     (truth / "generator.json").write_text(json.dumps(meta, indent=2, default=str))
     return GeneratorResult(landing, truth, writer.rows, dirty)
+
+
+def _order_items(config, chunk, c: Customers, orders, catalogue: Catalogue, first_order: int):
+    tastes = customer_tastes(config.seed, chunk, len(c.global_index))
+    lines = order_lines(config.seed, chunk, orders, tastes, catalogue)
+    return pa.table(
+        {
+            "order_id": _ids("O", first_order + lines["order"], 10),
+            "product_id": catalogue.product_id[lines["product"]],
+            "quantity": pa.array(lines["quantity"], pa.int32()),
+            "unit_price": catalogue.price[lines["product"]],
+        }
+    )
+
+
+def _preferences(c: Customers, ids: pa.Array, seed: int, chunk: int, catalogue: Catalogue):
+    """The chunk's customers' true top products (ground truth for recommenders)."""
+    tastes = customer_tastes(seed, chunk, len(c.global_index))
+    customer, product = true_preferences(tastes, c.affinity, catalogue)
+    k = len(product) // max(len(c.global_index), 1)
+    return pa.table(
+        {
+            "customer_id": pc.take(ids, pa.array(customer)),
+            "rank": np.tile(np.arange(1, k + 1), len(c.global_index)),
+            "product_id": catalogue.product_id[product],
+        }
+    )
 
 
 def _contact_tables(batches: list[ContactBatch], ids: pa.Array):

@@ -1,10 +1,10 @@
 {#-
   Where a landing table's rows are read from: the incremental base model for the large,
-  append-only tables (orders, events, contacts, responses: each landing file is loaded once),
+  append-only tables (orders, order_items, events, contacts, responses: each landing file is loaded once),
   the landing source itself for the small ones (customers, consents, campaigns).
 -#}
 {% macro landed(table) -%}
-    {%- if table in ['orders', 'events', 'contacts', 'responses'] -%}
+    {%- if table in ['orders', 'events', 'contacts', 'responses', 'order_items'] -%}
         {{ return(ref('base_landing__' ~ table)) }}
     {%- else -%}
         {{ return(source('landing', table)) }}

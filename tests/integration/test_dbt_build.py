@@ -46,6 +46,8 @@ EXPECTED_OUTCOME = {
     "null_event_type": "missing_event_type",
     "unknown_channel": "unknown_channel",
     "unknown_contact": "unknown_contact",
+    "unknown_order": "unknown_order",
+    "null_quantity": "missing_quantity",
 }
 
 

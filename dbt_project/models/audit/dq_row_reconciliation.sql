@@ -1,7 +1,7 @@
 -- Every landing row accounted for: rows_in = rows_staged + rows_quarantined + exact_duplicates
 -- + rows superseded by a newer version of the same key from a later landing file.
 -- One row per table and outcome (staged, exact_duplicate, or the quarantine reason).
-{%- set tables = ['customers', 'consents', 'orders', 'events', 'campaigns', 'contacts', 'responses'] %}
+{%- set tables = ['customers', 'consents', 'orders', 'events', 'campaigns', 'contacts', 'responses', 'products', 'order_items'] %}
 
 with
 

@@ -8,6 +8,8 @@
     'campaigns': {'keys': ['campaign_id'], 'time': none},
     'contacts': {'keys': ['campaign_id', 'customer_id'], 'time': 'contacted_at'},
     'responses': {'keys': ['campaign_id', 'customer_id'], 'time': 'responded_at'},
+    'products': {'keys': ['product_id'], 'time': none},
+    'order_items': {'keys': ['order_id', 'product_id'], 'time': none},
 } %}
 
 with

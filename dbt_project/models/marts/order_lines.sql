@@ -1,0 +1,42 @@
+-- One row per line of a completed order placed before the run's as-of moment: who bought
+-- (the pseudonymous customer_key only), what, when, how many and for how much. The product
+-- recommender (ml/recommend) trains and evaluates on these rows; orders without lines in the
+-- landing contribute nothing. A product missing from the catalogue takes its order's category.
+
+with
+
+items as (
+    select * from {{ ref('stg_landing__order_items') }}
+),
+
+orders as (
+    select * from {{ ref('stg_landing__orders') }}
+),
+
+customers as (
+    select customer_id, customer_key from {{ ref('stg_landing__customers') }}
+),
+
+products as (
+    select product_id, category from {{ ref('stg_landing__products') }}
+),
+
+final as (
+    select
+        items.order_id,
+        customers.customer_key,
+        orders.ordered_at,
+        items.product_id,
+        coalesce(products.category, orders.category) as category,
+        items.quantity,
+        cast(items.quantity * items.unit_price as {{ dbt.type_float() }}) as revenue
+    from items
+    inner join orders on items.order_id = orders.order_id
+    inner join customers on orders.customer_id = customers.customer_id
+    left join products on items.product_id = products.product_id
+    where
+        orders.status = 'completed'
+        and orders.ordered_at < {{ as_of() }}
+)
+
+select * from final

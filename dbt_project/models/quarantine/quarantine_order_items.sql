@@ -1,0 +1,1 @@
+{{ quarantine_rows('int_order_items_checked') }}
