@@ -34,7 +34,7 @@ from flows.pipeline_summary import pipeline_summary
 from flows.refresh import refresh_warehouse
 from flows.retrain import retrain_on_alerts
 from flows.score import scoring_stage
-from flows.tasks import CAMPAIGN_RESPONSE, profile, train, train_uplift
+from flows.tasks import CAMPAIGN_RESPONSE, profile, recommend, train, train_uplift, value
 
 
 def _run_name() -> str:
@@ -91,7 +91,17 @@ def pipeline(
         if campaigns[0] in stage.gated:
             return stage, None
         return stage, pipeline_summary(
-            run, landing_dir, refreshed, profiled, trained, approval, uplift, stage, policy
+            run,
+            landing_dir,
+            refreshed,
+            profiled,
+            trained,
+            approval,
+            uplift,
+            stage,
+            policy,
+            recommended,
+            valued,
         )
 
     with warehouse_lock(settings, f"pipeline {run_id}"):
@@ -100,6 +110,8 @@ def pipeline(
         )
         resolve_campaigns(settings, campaign_ids)  # an unknown campaign stops before training
         profiled = profile(settings, run.as_of, run.run_dir)
+        valued = value(settings, run.as_of, run.run_dir)
+        recommended = recommend(settings, run.as_of, run.run_dir)
         trained = train(settings, target, run_id, truth_dir)
         pauses = needs_approval(settings, trained) and can_pause()
         if pauses:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from bullseye.core.params import AudiencePolicyParams
+from bullseye.services.customer_value import ValueRun
 from bullseye.services.profiling import ProfileOutcome
+from bullseye.services.recommendations import RecommendationRun, top_offers
 from bullseye.services.results import PipelineSummary, ScoringStage
 from bullseye.services.training import TrainingOutcome
 from bullseye.services.uplift import UpliftOutcome
@@ -26,6 +29,8 @@ def pipeline_summary(
     uplift: UpliftOutcome,
     stage: ScoringStage,
     policy: AudiencePolicyParams,
+    recommended: RecommendationRun | None = None,
+    valued: ValueRun | None = None,
 ) -> PipelineSummary:
     campaign_id = stage.campaign_ids[0]
     scoring, model = stage.outcomes[campaign_id], trained.model
@@ -89,6 +94,9 @@ def pipeline_summary(
         allocation=stage.allocation,
         row_reconciliation=refreshed.reconciliation,
         data_quality=refreshed.data_quality,
+        recommendations=asdict(recommended) if recommended else None,
+        customer_value=asdict(valued) | {"text": valued.describe()} if valued else None,
+        top_offers=top_offers(run.settings, scoring.audience) if recommended else [],
     )
 
 

@@ -16,8 +16,16 @@ from prefect.tasks import exponential_backoff
 from bullseye.core.params import AudiencePolicyParams
 from bullseye.core.settings import Settings
 from bullseye.core.targets import Target, TargetKind
+from bullseye.services import (
+    customer_value,
+    profiling,
+    publishing,
+    recommendations,
+    scoring,
+    training,
+    uplift,
+)
 from bullseye.services import monitoring as monitoring_service
-from bullseye.services import profiling, publishing, scoring, training, uplift
 from ml.registry.store import ModelVersion
 
 CAMPAIGN_RESPONSE = TargetKind.CAMPAIGN_RESPONSE.value
@@ -160,4 +168,37 @@ def monitor(
             key=f"alerts-{artifact_key(candidates.campaign_id)}",
             description=f"Drift report: {outcome.drift.html_path}",
         )
+    return outcome
+
+
+@task(name="recommend-products", cache_policy=NO_CACHE, timeout_seconds=2 * HOUR)
+def recommend(
+    settings: Settings, as_of: datetime, run_dir: Path
+) -> recommendations.RecommendationRun | None:
+    """Judge the recommenders, write publish.recommendations; the report as artifacts."""
+    outcome = recommendations.recommend_products(settings, as_of, run_dir)
+    if outcome is None:
+        get_run_logger().info("No order lines in the landing: no product recommendations")
+        return None
+    create_table_artifact(
+        table=outcome.evaluation,
+        key="recommendation-evaluation",
+        description=f"Methods at k={outcome.k} on purchases from {outcome.cutoff[:10]} "
+        f"({outcome.evaluated_customers:,} customers); recommending with {outcome.method}",
+    )
+    create_link_artifact(
+        link=Path(outcome.report_path).as_uri(),
+        link_text="Product recommendations report",
+        key="recommendation-report",
+    )
+    return outcome
+
+
+@task(name="customer-value", cache_policy=NO_CACHE, timeout_seconds=2 * HOUR)
+def value(settings: Settings, as_of: datetime, run_dir: Path) -> customer_value.ValueRun | None:
+    """Fit and judge the lifetime-value model, write publish.customer_value, rebuild profiles."""
+    outcome = customer_value.value_customers(settings, as_of, run_dir)
+    if outcome is not None:
+        create_markdown_artifact(markdown=outcome.describe(), key="customer-value")
+        get_run_logger().info(outcome.describe())
     return outcome

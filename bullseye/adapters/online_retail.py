@@ -6,6 +6,16 @@ per invoice: amount = the sum of its lines' value (absolute for cancellations), 
 ``cancelled`` for invoices starting with C, category = the named product family with the
 largest value on the invoice (from keywords in the line descriptions: the data has no category).
 Lines without a customer id keep a null id, so staging quarantines them.
+
+Products and order lines (for recommendations): one product per StockCode of five digits (the
+shop's goods; postage, fees, manual adjustments and samples such as POST, M, DOT or
+BANK CHARGES are not products and stay only in the order amount), named by its most frequent
+description, in the family of that description, priced at its median positive price, with
+``attr_colour`` (a colour word of the description) and ``attr_kind`` (its last word: HOLDER,
+BAG, MUG...) for content-based recommendations. One order line per invoice and product:
+quantities summed (a cancellation's are made positive: the order's status says it was
+cancelled), unit price = value / quantity; a line whose quantities sum to zero or less is kept
+for staging to quarantine.
 """
 
 from __future__ import annotations
@@ -59,6 +69,46 @@ def product_family(descriptions: pd.Series) -> np.ndarray:
     return np.select(conditions, [name for name, _ in FAMILIES], default="other")
 
 
+PRODUCT_CODE = r"^\d{5}"
+COLOURS = (
+    "RED", "PINK", "BLUE", "WHITE", "GREEN", "BLACK", "IVORY", "CREAM", "SILVER", "GOLD",
+    "PURPLE", "YELLOW", "ORANGE", "GREY", "BROWN", "NATURAL",
+)  # fmt: skip
+
+
+def products_and_items(lines: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The products table and the order_items table (see the module's docstring)."""
+    code = lines["StockCode"].astype(str).str.strip().str.upper()
+    goods = lines.assign(product_id=code)[code.str.match(PRODUCT_CODE)]
+    named = goods.dropna(subset=["Description"])
+    name = named.groupby("product_id")["Description"].agg(lambda d: d.value_counts().index[0])
+    price = goods[goods["Price"] > 0].groupby("product_id")["Price"].median()
+    products = pd.DataFrame({"product_id": sorted(goods["product_id"].unique())})
+    products["name"] = products["product_id"].map(name.str.strip())
+    words = products["name"].fillna("").str.upper()
+    colour = words.str.extract(r"\b(" + "|".join(COLOURS) + r")\b", expand=False)
+    products = products.assign(
+        category=product_family(products["name"]),
+        price=products["product_id"].map(price).round(2),
+        attr_colour=colour.str.lower(),
+        attr_kind=words.str.split().str[-1].str.lower(),
+    )
+    quantity = np.where(goods["invoice"].str.startswith("C"), -1, 1) * goods["Quantity"]
+    items = (
+        goods.assign(quantity=quantity, value=quantity * goods["Price"])
+        .groupby(["invoice", "product_id"], as_index=False)
+        .agg(quantity=("quantity", "sum"), value=("value", "sum"))
+    )
+    # a line cancelled out within the invoice (quantity 0) keeps price 0: staging quarantines it
+    per_unit = items["value"] / items["quantity"].where(items["quantity"] != 0)
+    items["unit_price"] = per_unit.fillna(0.0).round(4)
+    items = items.rename(columns={"invoice": "order_id"})
+    return {
+        "products": products,
+        "order_items": items[["order_id", "product_id", "quantity", "unit_price"]],
+    }
+
+
 def to_landing(lines: pd.DataFrame) -> dict[str, pd.DataFrame]:
     lines = lines.assign(
         value=lines["Quantity"] * lines["Price"],
@@ -102,7 +152,7 @@ def to_landing(lines: pd.DataFrame) -> dict[str, pd.DataFrame]:
         "channel",
         "status",
     ]
-    return {"customers": customers, "orders": orders[order_columns]}
+    return {"customers": customers, "orders": orders[order_columns]} | products_and_items(lines)
 
 
 def import_online_retail(paths: list[Path], out: Path) -> dict[str, int]:

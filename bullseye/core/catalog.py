@@ -23,6 +23,11 @@ DQ_SUMMARY_RELATION = "audit.dq_summary"
 MEMBERS_RELATION = "publish.audience_members"  # every published audience member
 MEASUREMENTS_RELATION = "publish.campaign_measurements"  # one row per measured campaign
 TEST_PLANS_RELATION = "publish.campaign_test_plans"  # one row per planned campaign test
+ORDER_LINES_RELATION = "marts.order_lines"  # completed order lines: recommender interactions
+PRODUCTS_RELATION = "marts.product_catalogue"
+RECOMMENDATIONS_RELATION = "publish.recommendations"  # top products per customer (Python)
+CUSTOMER_VALUE_RELATION = "publish.customer_value"  # predicted spend per customer (Python)
+COMPLETED_ORDERS_RELATION = "marts.completed_orders"  # CLV history
 
 CAMPAIGN_ID = "campaign_id"
 CUSTOMER_ID = "customer_id"  # internal CRM id: never published

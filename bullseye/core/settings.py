@@ -18,7 +18,12 @@ from pydantic_settings import (
 )
 
 from bullseye.core.quality import QualityThresholds
-from bullseye.core.settings_groups import MonitoringSettings, SparkSettings
+from bullseye.core.settings_groups import (
+    MonitoringSettings,
+    RecommendSettings,
+    SparkSettings,
+    ValueSettings,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -52,6 +57,14 @@ class Settings(MonitoringSettings):
     spark: SparkSettings = Field(
         default_factory=SparkSettings,
         description="Engine spark's session and training (BULLSEYE_SPARK__MASTER, ...).",
+    )
+    recommend: RecommendSettings = Field(
+        default_factory=RecommendSettings,
+        description="Product recommendations (BULLSEYE_RECOMMEND__K, ...).",
+    )
+    value: ValueSettings = Field(
+        default_factory=ValueSettings,
+        description="Customer lifetime value (BULLSEYE_VALUE__HORIZON_DAYS, ...).",
     )
     duckdb_memory_limit: str = Field(
         default="4GB",

@@ -7,6 +7,8 @@ the rest keep their names).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings
 
@@ -93,4 +95,49 @@ class MonitoringSettings(BaseSettings):
         default=50_000,
         ge=1_000,
         description="Drift checks compare seeded samples of at most this many rows per side.",
+    )
+
+
+class RecommendSettings(BaseModel):
+    """Product recommendations (ml/recommend): evaluation split, offers, exclusion rules."""
+
+    k: int = Field(default=10, ge=1, le=100, description="Products ranked per customer.")
+    horizon_days: int = Field(
+        default=60,
+        ge=1,
+        description="Evaluation window: methods are fitted on purchases before the newest "
+        "purchase minus this many days and judged on what customers bought in them.",
+    )
+    recent_days: int = Field(
+        default=30,
+        ge=0,
+        description="A product the customer bought this recently is not offered again, unless "
+        "its category repeats (consumables).",
+    )
+    min_repeat_share: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description="A category repeats when this share of its customer-product pairs was "
+        "bought in two orders or more.",
+    )
+    methods: list[Literal["co_purchase", "content", "als", "bpr"]] = Field(
+        default=["co_purchase", "content", "als", "bpr"],
+        description="Methods evaluated beside popularity; the best NDCG@k recommends.",
+    )
+
+
+class ValueSettings(BaseModel):
+    """Customer lifetime value (ml/value): the horizon predicted and how it is judged."""
+
+    horizon_days: int = Field(
+        default=180,
+        ge=30,
+        description="CLV is the spend predicted over this many days after the as-of moment; "
+        "the holdout judging it is the last such period of the history.",
+    )
+    min_customers: int = Field(
+        default=200,
+        ge=10,
+        description="Fewer customers with history before the holdout than this: no CLV model.",
     )

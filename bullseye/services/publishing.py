@@ -14,6 +14,7 @@ from bullseye.core.dbt import manifest_hash
 from bullseye.core.params import AudiencePolicyParams
 from bullseye.core.settings import Settings
 from bullseye.services.monitoring import gates
+from bullseye.services.recommendations import audience_offers
 from bullseye.services.scoring import Candidates, audience_rows, score_candidates
 from ml.activation.destinations import FilesDestination, WarehouseDestination, WebhookDestination
 from ml.activation.policy import AudiencePolicy, audience_economics, select_audience
@@ -81,6 +82,9 @@ def publish_candidates(
         chosen = audience_rows(settings, candidates, audience[CUSTOMER_KEY])
         reasons = reason_codes(model.scorer(), chosen, approximate=approximate)
         audience = pd.concat([audience, reasons.set_index(audience.index)], axis=1)
+        offers = audience_offers(settings, audience[CUSTOMER_KEY])
+        if offers is not None:  # the next best products, when recommendations were made
+            audience = pd.concat([audience, offers.set_index(audience.index)], axis=1)
     spend = audience_economics(audience, candidates.policy)
     publication = publish(
         PublicationRequest(

@@ -105,3 +105,7 @@ class PipelineSummary(BaseModel):
     row_reconciliation: dict[str, dict[str, Any]]
     data_quality: list[dict[str, Any]]
     summary_path: str | None = None
+    # what to offer and what customers are worth (None: no order lines / too little history)
+    recommendations: dict[str, Any] | None = None
+    customer_value: dict[str, Any] | None = None
+    top_offers: list[dict[str, Any]] = []  # the audience's most frequent first offers

@@ -14,6 +14,7 @@ from bullseye.core.catalog import (
     CAMPAIGNS_RELATION,
     CUSTOMER_ID,
     CUSTOMER_KEY,
+    CUSTOMER_VALUE_RELATION,
     ELIGIBILITY_RELATION,
     PROFILES_RELATION,
     SEGMENTS_RELATION,
@@ -21,7 +22,7 @@ from bullseye.core.catalog import (
 from bullseye.core.hashing import pseudonymise
 from bullseye.core.params import AudiencePolicyParams, CampaignSelectionError
 from bullseye.core.settings import Settings
-from bullseye.core.warehouse import read_query, read_relation
+from bullseye.core.warehouse import has_relation, read_query, read_relation
 from bullseye.services.scoring_rows import VALUE_SOURCE, score_rows, spark_rows_of
 from bullseye.services.test_plans import campaign_plan
 from ml.activation.eligibility import Eligibility, apply_eligibility, apply_filters
@@ -130,8 +131,8 @@ def score_candidates(
     if uplift_model is not None:
         uplift = scored.uplift if scored.uplift is not None else np.array([], dtype="float64")
         scores = scores.assign(uplift=uplift)
-    if settings.value_from_order_history and VALUE_SOURCE in scored.ranked:
-        scores[VALUE_COLUMN] = scored.ranked[VALUE_SOURCE].to_numpy()
+    if settings.value_from_order_history:
+        scores = with_customer_value(settings, scores, scored.ranked)
     plan = campaign_plan(settings, campaign_id)
     if plan is not None:
         log.info("Test plan of %s: %s", campaign_id, plan.describe())
@@ -168,6 +169,25 @@ def score_candidates(
         eligibility,
         None if len(candidates) else nobody_left(campaign_id, eligibility, settings, policy),
     )
+
+
+def with_customer_value(
+    settings: Settings, scores: pd.DataFrame, ranked: pd.DataFrame
+) -> pd.DataFrame:
+    """Each customer's value of a response: the predicted lifetime value (publish.customer_value)
+    where the CLV model gave one, else the average order value (scoring mart), else none (the
+    campaign's value_per_response applies)."""
+    value = (
+        pd.Series(ranked[VALUE_SOURCE].to_numpy(), index=scores.index, dtype="float64")
+        if VALUE_SOURCE in ranked
+        else pd.Series(np.nan, index=scores.index)
+    )
+    if has_relation(settings, CUSTOMER_VALUE_RELATION):
+        clv = read_relation(settings, CUSTOMER_VALUE_RELATION).set_index(CUSTOMER_KEY)["clv"]
+        value = scores[CUSTOMER_KEY].map(clv).astype("float64").fillna(value)
+    if value.notna().any():
+        scores = scores.assign(**{VALUE_COLUMN: value.to_numpy()})
+    return scores
 
 
 def audience_rows(settings: Settings, candidates: Candidates, keys: pd.Series) -> pd.DataFrame:

@@ -68,6 +68,33 @@ def _drift_lines(summary: PipelineSummary, drifted: str) -> list[str]:
     ]
 
 
+def _offer_lines(summary: PipelineSummary) -> list[str]:
+    lines = []
+    if summary.customer_value:
+        v = summary.customer_value
+        lines += [
+            v["text"],
+            f"  responses valued at each customer's CLV (mean {v['mean_clv']:,.2f}) in "
+            "expected profit",
+        ]
+    r = summary.recommendations
+    if r:
+        lifts = ", ".join(f"{m} x{x:.2f}" for m, x in r["ndcg_lift_over_popularity"].items())
+        lines += [
+            f"Recommendations: {r['method']} for {r['customers']:,} customers "
+            f"({r['withheld']:,} withheld: no channel or suppressed); NDCG@{r['k']} against "
+            f"popularity: {lifts}",
+            f"  report   {r['report_path']}",
+        ]
+    for offer in summary.top_offers:
+        name = offer["product_name"] or offer["product_id"]
+        lines.append(
+            f"  first offer {offer['product_id']} {name} ({offer['category']}): "
+            f"{offer['customers']:,} customers"
+        )
+    return lines
+
+
 def render_summary(summary: PipelineSummary) -> str:
     drifted = f" ({', '.join(summary.drifted_features)})" if summary.drifted_features else ""
     lines = [
@@ -110,6 +137,7 @@ def render_summary(summary: PipelineSummary) -> str:
         *_drift_lines(summary, drifted),
         *(f"  ALERT    {a['kind']}: {a['message']}" for a in summary.alerts),
         *([f"  retraining started: {summary.retraining}"] if summary.retraining else []),
+        *_offer_lines(summary),
         f"Customer profiles: {summary.profile_report}",
         *(f"  not computed: {what} ({why})" for what, why in summary.profiles_not_computed.items()),
         "",

@@ -69,3 +69,12 @@ select * from final
     {%- set found = run_query('select 1 as found from ' ~ relation ~ ' limit 1') -%}
     {{ return(found.rows | length > 0) }}
 {%- endmacro %}
+
+{#-
+  A table Bullseye writes from Python into `schema` (such as publish.customer_value), or none
+  while it does not exist yet (a first build) or while dbt parses.
+-#}
+{% macro python_table(schema, identifier) -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {{ return(adapter.get_relation(database=target.database, schema=schema, identifier=identifier)) }}
+{%- endmacro %}

@@ -45,6 +45,9 @@ PUBLISHED_COLUMNS = (
     "reason_1",
     "reason_2",
     "reason_3",
+    "offer_1",
+    "offer_2",
+    "offer_3",
     "model_version",
     "run_id",
 )
@@ -77,7 +80,7 @@ class PublicationRequest:
         frame = frame[list(PUBLISHED_COLUMNS)].sort_values("rank", ignore_index=True)
         frame["uplift"] = frame["uplift"].astype("float64")
         frame["expected_value"] = frame["expected_value"].astype("float64")
-        for column in ("reason_1", "reason_2", "reason_3"):
+        for column in ("reason_1", "reason_2", "reason_3", "offer_1", "offer_2", "offer_3"):
             frame[column] = frame[column].fillna("").astype(str)
         if frame.empty:  # typed text columns: an empty object column would load as INTEGER
             text = frame.columns[frame.dtypes.map(pd.api.types.is_object_dtype)]

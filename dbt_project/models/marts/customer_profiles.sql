@@ -7,6 +7,8 @@
 {%- set categories = order_categories() %}
 {%- set has_orders = landing_has('orders') %}
 {%- set has_events = landing_has('events') %}
+{#- Written by Bullseye's lifetime-value step (ml/value), after a first build: absent before. -#}
+{%- set customer_value = python_table('publish', 'customer_value') %}
 
 with
 
@@ -192,6 +194,20 @@ final as (
         scored.m_score, scored.orders_total, scored.orders_365d, scored.recency_days,
         scored.value_quartile, scored.preferred_category, preferred_channel.preferred_channel,
         scored.events_30d, scored.tenure_days, scored.spend_365d
+),
+
+valued as (
+    select
+        final.*,
+        {%- if customer_value is not none %}
+        cast(customer_value.clv as {{ api.Column.translate_type('double') }}) as clv
+    from final
+    left join {{ customer_value }} as customer_value
+        on final.customer_key = customer_value.customer_key
+        {%- else %}
+        cast(null as {{ api.Column.translate_type('double') }}) as clv
+    from final
+        {%- endif %}
 )
 
-select * from final
+select * from valued

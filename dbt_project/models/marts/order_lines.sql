@@ -29,7 +29,7 @@ final as (
         items.product_id,
         coalesce(products.category, orders.category) as category,
         items.quantity,
-        cast(items.quantity * items.unit_price as {{ dbt.type_float() }}) as revenue
+        cast(items.quantity * items.unit_price as {{ api.Column.translate_type('double') }}) as revenue
     from items
     inner join orders on items.order_id = orders.order_id
     inner join customers on orders.customer_id = customers.customer_id

@@ -42,7 +42,7 @@ final as (
         product_id,
         cast(null as {{ dbt.type_string() }}) as product_name,
         category,
-        cast(null as {{ dbt.type_float() }}) as price
+        cast(null as {{ api.Column.translate_type('double') }}) as price
         {%- for column in attr_columns(source('landing', 'products')) %},
         cast(null as {{ column.data_type }}) as {{ column.name }}
         {%- endfor %}
