@@ -41,19 +41,23 @@ def test_recommendations_reach_only_customers_who_may_be_contacted(home, tmp_pat
     outcome = recommend_products(settings, AS_OF, tmp_path / "run")
 
     got = read_relation(settings, RECOMMENDATIONS_RELATION)
-    assert len(unreachable) and not got[CUSTOMER_KEY].isin(unreachable).any()
+    assert len(unreachable)
+    assert not got[CUSTOMER_KEY].isin(unreachable).any()
     assert not got[CUSTOMER_KEY].isin(suppressed[CUSTOMER_KEY]).any()
     assert got[CUSTOMER_KEY].nunique() == outcome.customers == len(reachable) - 25
     assert outcome.withheld == len(profiles) - outcome.customers
     assert (got.groupby(CUSTOMER_KEY)["rank"].max() == settings.recommend.k).all()
     assert not got.duplicated([CUSTOMER_KEY, "product_id"]).any()
     assert set(got["method"]) <= {outcome.method, "popularity"}
-    assert outcome.evaluated_customers > 0 and len(outcome.evaluation) == 5
+    assert outcome.evaluated_customers > 0
+    assert len(outcome.evaluation) == 5
     page = (tmp_path / "run" / "recommendations.html").read_text()
-    assert "Strongest co-purchase rules" in page and outcome.method in page
+    assert "Strongest co-purchase rules" in page
+    assert outcome.method in page
     keys = pd.Series([suppressed[CUSTOMER_KEY].iloc[0], got[CUSTOMER_KEY].iloc[0]])
     offers = audience_offers(settings, keys)
-    assert (offers.iloc[0] == "").all() and (offers.iloc[1] != "").all()
+    assert (offers.iloc[0] == "").all()
+    assert (offers.iloc[1] != "").all()
 
 
 def test_lifetime_value_is_judged_against_the_naive_forecast_and_reaches_profiles(home, tmp_path):
@@ -66,7 +70,8 @@ def test_lifetime_value_is_judged_against_the_naive_forecast_and_reaches_profile
     for judged in (outcome.model, outcome.naive):
         assert set(judged) == {"mae", "spearman", "top_decile_capture"}
     values = read_relation(settings, CUSTOMER_VALUE_RELATION)
-    assert len(values) == outcome.customers and (values["clv"] >= 0).all()
+    assert len(values) == outcome.customers
+    assert (values["clv"] >= 0).all()
     profiles = read_relation(settings, PROFILES_RELATION).set_index(CUSTOMER_KEY)
     clv = values.set_index(CUSTOMER_KEY)["clv"]
     assert profiles.loc[clv.index, "clv"].to_numpy() == pytest.approx(clv.to_numpy())

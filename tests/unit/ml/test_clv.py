@@ -49,5 +49,5 @@ def test_judge_counts_what_the_top_decile_captures():
 
 def test_too_short_a_history_is_refused_with_the_reason(orders):
     recent = orders[orders["ordered_at"] > orders["ordered_at"].max() - pd.Timedelta(days=200)]
-    with pytest.raises(ValueModelError, match="at least 200 customers|needs purchases"):
+    with pytest.raises(ValueModelError, match=r"at least 200 customers|needs purchases"):
         fit_value_model(recent, GeneratorConfig().end_at, 180, 200)
