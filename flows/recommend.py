@@ -71,9 +71,5 @@ def customer_value(as_of: datetime | None = None, home: Path | None = None) -> d
         return run.close(
             {"run_id": run.run_id, "method": None}, "Too little history for CLV.", "value-summary"
         )
-    return run.close(
-        {"run_id": run.run_id} | asdict(outcome),
-        outcome.describe(),
-        "value-summary",
-        "Customer value",
-    )
+    result = {"run_id": run.run_id, "text": outcome.describe()} | asdict(outcome)
+    return run.close(result, outcome.describe(), "value-summary", "Customer value")

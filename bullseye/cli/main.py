@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bullseye.cli import contract, imports, models, monitor, runs, server
+from bullseye.cli import contract, imports, models, monitor, offers, runs, server
 from bullseye.cli.errors import DEBUG_ENV, set_debug, user_errors
 from bullseye.cli.options import HomeOption, console, settings
 
@@ -114,6 +114,8 @@ for command in (
     runs.plan_test,
     runs.evaluate,
     runs.score,
+    offers.recommend,
+    offers.value,
     server.serve,
     server.server,
     server.deploy,

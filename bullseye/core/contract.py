@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-import pyarrow as pa
-
-from bullseye.core.landing_files import ColumnRule, ContractError, scan_table
+from bullseye.core.landing_files import ACCEPTS, ColumnRule, ContractError, scan_table
 
 
 class Kind(StrEnum):
@@ -154,9 +152,7 @@ CONTRACT: dict[str, TableContract] = {
                 Column("revenue", N),
             ),
         ),
-        # Optional, for product recommendations: the catalogue (its attr_<name> columns describe
-        # products for content-based recommendations; they are not customer features) and the
-        # lines of each order.
+        # Optional, for recommendations: the catalogue (attr_<name> describe products) and lines.
         TableContract(
             "products",
             ("product_id",),
@@ -179,16 +175,6 @@ CONTRACT: dict[str, TableContract] = {
             ),
         ),
     )
-}
-
-# Physical types a landing file may use for each kind. Strings are accepted for every kind:
-# staging casts them safely and quarantines values that do not parse.
-_ACCEPTS: dict[Kind, tuple] = {
-    S: (pa.types.is_string, pa.types.is_large_string, pa.types.is_integer),
-    T: (pa.types.is_timestamp, pa.types.is_date, pa.types.is_string, pa.types.is_large_string),
-    N: (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal, pa.types.is_string),
-    INT: (pa.types.is_integer, pa.types.is_string),
-    B: (pa.types.is_boolean, pa.types.is_integer, pa.types.is_string),
 }
 
 
@@ -283,7 +269,7 @@ def check_landing(root: Path) -> LandingInventory:
     tables: dict[str, LandingTable] = {}
     for contract in CONTRACT.values():
         rules = [
-            ColumnRule(c.name, c.kind, c.is_required, _ACCEPTS[c.kind]) for c in contract.columns
+            ColumnRule(c.name, c.kind, c.is_required, ACCEPTS[c.kind]) for c in contract.columns
         ]
         found = scan_table(root, contract.name, rules, contract.is_mandatory)
         if not found.files and contract.is_mandatory:

@@ -74,6 +74,23 @@ def find_files(root: Path, table: str) -> tuple[tuple[Path, ...], str]:
     return (), "none"
 
 
+# Physical types a landing file may use for each kind of bullseye.core.contract.Kind (a StrEnum:
+# its members are these keys). Strings are accepted for every kind: staging casts them safely
+# and quarantines values that do not parse.
+ACCEPTS: dict[str, tuple[Callable[[pa.DataType], bool], ...]] = {
+    "string": (pa.types.is_string, pa.types.is_large_string, pa.types.is_integer),
+    "timestamp": (
+        pa.types.is_timestamp,
+        pa.types.is_date,
+        pa.types.is_string,
+        pa.types.is_large_string,
+    ),
+    "number": (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal, pa.types.is_string),
+    "integer": (pa.types.is_integer, pa.types.is_string),
+    "boolean": (pa.types.is_boolean, pa.types.is_integer, pa.types.is_string),
+}
+
+
 @dataclass(frozen=True)
 class ColumnRule:
     """A contract column as the file check needs it."""

@@ -31,11 +31,10 @@ from bullseye.datagen.campaigns import (
 )
 from bullseye.datagen.dirty import add_dirty_rows
 from bullseye.datagen.products import (
-    Catalogue,
     customer_tastes,
     make_catalogue,
-    order_lines,
-    true_preferences,
+    order_items_table,
+    preferences_table,
 )
 from bullseye.datagen.world import (
     CATEGORIES,
@@ -184,9 +183,6 @@ def generate(out: Path, config: GeneratorConfig = GeneratorConfig()) -> Generato
                 "status": ORDER_STATUSES[orders.status],
             }
         )
-        if catalogue is not None:
-            tables["order_items"] = _order_items(config, chunk, c, orders, catalogue, order_seq)
-            truth_writer.write("preferences", _preferences(c, ids, config.seed, chunk, catalogue))
         order_seq += no
         ne = len(events.customer)
         tables["events"] = pa.table(
@@ -203,6 +199,13 @@ def generate(out: Path, config: GeneratorConfig = GeneratorConfig()) -> Generato
         )
         event_seq += ne
         tables["contacts"], tables["responses"], contact_truth = _contact_tables(batches, ids)
+        # last: its dirty rows draw from the chunk's stream after every other table's
+        if catalogue is not None:
+            tastes = customer_tastes(config.seed, chunk, n)
+            tables["order_items"] = order_items_table(
+                config.seed, chunk, orders, tastes, catalogue, tables["orders"]["order_id"]
+            )
+            truth_writer.write("preferences", preferences_table(tastes, c.affinity, ids, catalogue))
         for name, table in tables.items():
             table, counts = add_dirty_rows(rng, name, table, end_at, config.dirty_share)
             for defect, count in counts.items():
@@ -218,33 +221,6 @@ def generate(out: Path, config: GeneratorConfig = GeneratorConfig()) -> Generato
     meta = asdict(config) | {"end_at": config.end_at.isoformat(), "rows": writer.rows}
     (truth / "generator.json").write_text(json.dumps(meta, indent=2, default=str))
     return GeneratorResult(landing, truth, writer.rows, dirty)
-
-
-def _order_items(config, chunk, c: Customers, orders, catalogue: Catalogue, first_order: int):
-    tastes = customer_tastes(config.seed, chunk, len(c.global_index))
-    lines = order_lines(config.seed, chunk, orders, tastes, catalogue)
-    return pa.table(
-        {
-            "order_id": _ids("O", first_order + lines["order"], 10),
-            "product_id": catalogue.product_id[lines["product"]],
-            "quantity": pa.array(lines["quantity"], pa.int32()),
-            "unit_price": catalogue.price[lines["product"]],
-        }
-    )
-
-
-def _preferences(c: Customers, ids: pa.Array, seed: int, chunk: int, catalogue: Catalogue):
-    """The chunk's customers' true top products (ground truth for recommenders)."""
-    tastes = customer_tastes(seed, chunk, len(c.global_index))
-    customer, product = true_preferences(tastes, c.affinity, catalogue)
-    k = len(product) // max(len(c.global_index), 1)
-    return pa.table(
-        {
-            "customer_id": pc.take(ids, pa.array(customer)),
-            "rank": np.tile(np.arange(1, k + 1), len(c.global_index)),
-            "product_id": catalogue.product_id[product],
-        }
-    )
 
 
 def _contact_tables(batches: list[ContactBatch], ids: pa.Array):

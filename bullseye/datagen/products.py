@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from bullseye.datagen.world import CATEGORIES, Orders
 
@@ -121,11 +122,21 @@ def order_lines(
 
 
 def true_preferences(
-    tastes: np.ndarray, affinity: np.ndarray, catalogue: Catalogue
+    tastes: np.ndarray, affinity: np.ndarray, catalogue: Catalogue, batch: int = 4_096
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each customer's TRUE_TOP products by true purchase probability (category affinity
     times the choice probability within the category): (customer index, product index) pairs
-    in rank order."""
+    in rank order. Customers in batches: a batch x catalogue block at a time."""
+    k = min(TRUE_TOP, len(catalogue.product_id))
+    tops = [
+        _true_top(tastes[start : start + batch], affinity[start : start + batch], catalogue, k)
+        for start in range(0, len(tastes), batch)
+    ]
+    top = np.concatenate(tops) if tops else np.empty((0, k), dtype=np.int64)
+    return np.repeat(np.arange(len(tastes)), k), top.ravel()
+
+
+def _true_top(tastes, affinity, catalogue: Catalogue, k: int) -> np.ndarray:
     log_p = np.empty((len(tastes), len(catalogue.product_id)))
     for c in range(len(CATEGORIES)):
         items = np.flatnonzero(catalogue.category == c)
@@ -135,6 +146,32 @@ def true_preferences(
         u -= u.max(axis=1, keepdims=True)
         within = u - np.log(np.exp(u).sum(axis=1, keepdims=True))
         log_p[:, items] = np.log(affinity[:, c : c + 1] + 1e-12) + within
-    k = min(TRUE_TOP, log_p.shape[1])
-    top = np.argsort(-log_p, axis=1)[:, :k]
-    return np.repeat(np.arange(len(tastes)), k), top.ravel()
+    return np.argsort(-log_p, axis=1)[:, :k]
+
+
+def order_items_table(
+    seed: int, chunk: int, orders: Orders, tastes, catalogue: Catalogue, order_ids: pa.Array
+) -> pa.Table:
+    """The order_items landing table of one chunk (``order_ids``: its orders' ids, in order)."""
+    lines = order_lines(seed, chunk, orders, tastes, catalogue)
+    return pa.table(
+        {
+            "order_id": pc.take(order_ids, pa.array(lines["order"])),
+            "product_id": catalogue.product_id[lines["product"]],
+            "quantity": pa.array(lines["quantity"], pa.int32()),
+            "unit_price": catalogue.price[lines["product"]],
+        }
+    )
+
+
+def preferences_table(tastes, affinity, ids: pa.Array, catalogue: Catalogue) -> pa.Table:
+    """One chunk's customers' true top products, ranked (ground truth for recommenders)."""
+    customer, product = true_preferences(tastes, affinity, catalogue)
+    k = len(product) // max(len(tastes), 1)
+    return pa.table(
+        {
+            "customer_id": pc.take(ids, pa.array(customer)),
+            "rank": np.tile(np.arange(1, k + 1), len(tastes)),
+            "product_id": catalogue.product_id[product],
+        }
+    )

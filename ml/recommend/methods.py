@@ -52,18 +52,17 @@ class Popularity:
         binary = _buyers(data)
         overall = np.asarray(binary.sum(axis=0)).ravel()
         self.overall = overall / max(len(data.customers), 1)
-        self.groups = {}
-        for group in pd.unique(groups):
+        self.groups = pd.Index(pd.unique(groups))
+        table = [self.overall]  # row 0: customers of a group never seen
+        for group in self.groups:
             members = binary[groups == group]
             counts = np.asarray(members.sum(axis=0)).ravel()
-            self.groups[group] = (counts + SHRINK * self.overall) / (members.shape[0] + SHRINK)
+            table.append((counts + SHRINK * self.overall) / (members.shape[0] + SHRINK))
+        self.table = np.vstack(table).astype(np.float32)
         return self
 
     def scores(self, rows: np.ndarray, groups: np.ndarray) -> np.ndarray:
-        out = np.empty((len(rows), len(self.overall)), dtype=np.float32)
-        for i, group in enumerate(groups):
-            out[i] = self.groups.get(group, self.overall)
-        return out
+        return self.table[self.groups.get_indexer(groups) + 1]
 
 
 class CoPurchase:

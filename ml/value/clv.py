@@ -38,7 +38,11 @@ PARAMS = {
     "nthread": 2,
 }
 ROUNDS = 300
-TRAIN_CUTOFFS = 3  # cut-offs before the holdout's, when the history reaches back that far
+# Training cut-offs: a month apart, the newest one horizon before the holdout's (its label
+# window ends where the holdout's features do), as many as the history allows up to a year of
+# them: every season of the year is a starting point.
+TRAIN_CUTOFFS = 12
+STEP = pd.Timedelta(days=30)
 
 
 class ValueModelError(ValueError):
@@ -63,6 +67,9 @@ def features_at(orders: pd.DataFrame, cutoff: pd.Timestamp, horizon_days: int) -
         recent = past[age < days].groupby(CUSTOMER)[AMOUNT]
         out[f"orders_{days}d"] = recent.size().reindex(out.index, fill_value=0)
         out[f"spend_{days}d"] = recent.sum().reindex(out.index, fill_value=0.0)
+    # the coming horizon one year earlier: seasonal shops sell in the same months every year
+    year_ago = past[(age <= 365) & (age > 365 - horizon_days)].groupby(CUSTOMER)[AMOUNT]
+    out["spend_next_horizon_last_year"] = year_ago.sum().reindex(out.index, fill_value=0.0)
     out["avg_order_value"] = out["spend_total"] / out["orders_total"]
     out["days_between_orders"] = (out["tenure_days"] - out["recency_days"]) / np.maximum(
         out["orders_total"] - 1, 1
@@ -130,7 +137,7 @@ def fit_value_model(
     orders = orders.assign(**{AT: at, AMOUNT: orders[AMOUNT].astype(float)})
     holdout = now - horizon
     first = orders[AT].min()
-    train_cutoffs = [holdout - horizon * i for i in range(1, TRAIN_CUTOFFS + 1)]
+    train_cutoffs = [holdout - horizon - STEP * i for i in range(TRAIN_CUTOFFS)]
     train_cutoffs = [c for c in train_cutoffs if c > first + pd.Timedelta(days=30)]
     x_test, y_test = examples(orders, holdout, horizon)
     if not train_cutoffs or len(x_test) < min_customers:

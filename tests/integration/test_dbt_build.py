@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from bullseye.core.contract import CONTRACT
 from bullseye.core.hashing import pseudonymise
 from bullseye.core.params import AudiencePolicyParams
 from bullseye.core.quality import find_breaches
@@ -186,9 +187,7 @@ def test_csv_landing_with_time_zone_offsets(small_data, tmp_path):
 
 def test_dq_summary_passes_the_gate_at_default_dirt(warehouse):
     summary = read_relation(warehouse, "audit.dq_summary")
-    assert sorted(summary["table_name"]) == sorted(
-        ["customers", "consents", "orders", "events", "campaigns", "contacts", "responses"]
-    )
+    assert sorted(summary["table_name"]) == sorted(CONTRACT)
     orders = summary.set_index("table_name").loc["orders"]
     assert (
         orders["rows_in"]
