@@ -25,11 +25,11 @@ from bullseye.core.catalog import (
 )
 from bullseye.core.jsonio import write_json_atomic
 from bullseye.core.settings import Settings
-from bullseye.core.warehouse import has_relation, read_relation, write_table
+from bullseye.core.warehouse import has_relation, read_query, read_relation, write_table
 from bullseye.reports.recommend import render_recommendations
 from bullseye.services.scoring import eligibility_rules
 from ml.recommend.evaluate import RecommendConfig, evaluate
-from ml.recommend.offers import offers, recommend
+from ml.recommend.offers import OFFER_COLUMNS, offers, recommend
 
 log = logging.getLogger("bullseye.recommend")
 GROUP = "region"  # popularity is counted per region
@@ -79,10 +79,8 @@ def recommend_products(
     evaluation = evaluate(lines, catalogue, groups, config)
     reachable = reachable_customers(settings, profiles)
     frame = recommend(lines, catalogue, groups, reachable, evaluation.best, config, as_of)
-    names = (
-        catalogue.set_index("product_id")["product_name"] if "product_name" in catalogue else None
-    )
-    frame.insert(3, "product_name", frame["product_id"].map(names) if names is not None else None)
+    names = catalogue.set_index("product_id")["product_name"]
+    frame.insert(3, "product_name", frame["product_id"].map(names))
     frame = frame.assign(
         as_of=pd.Timestamp(as_of).tz_localize(None), method_cutoff=evaluation.cutoff
     )
@@ -94,12 +92,13 @@ def recommend_products(
     }
     report = run_dir / "recommendations.html"
     run_dir.mkdir(parents=True, exist_ok=True)
+    reached = int(reachable.nunique())
     facts = [
         ("method used", f"{evaluation.best} (best NDCG@{config.k})"),
         ("holdout", f"purchases from {evaluation.cutoff:%Y-%m-%d}, {config.horizon_days} days"),
         ("customers evaluated", f"{evaluation.customers:,}"),
-        ("customers recommended", f"{reachable.nunique():,}"),
-        ("withheld (no channel or suppressed)", f"{len(profiles) - reachable.nunique():,}"),
+        ("customers recommended", f"{reached:,}"),
+        ("withheld (no channel or suppressed)", f"{len(profiles) - reached:,}"),
         (
             "categories offered again soon (repeat)",
             ", ".join(sorted(evaluation.repeat_categories)) or "none",
@@ -113,8 +112,8 @@ def recommend_products(
         evaluation.customers,
         json.loads(evaluation.table.to_json(orient="records")),
         sorted(evaluation.repeat_categories),
-        int(reachable.nunique()),
-        int(len(profiles) - reachable.nunique()),
+        reached,
+        len(profiles) - reached,
         str(report),
         lifts,
     )
@@ -129,12 +128,11 @@ def top_offers(settings: Settings, audience: pd.DataFrame, n: int = 5) -> list[d
     first = audience.loc[(audience["group"] == "target") & (audience["offer_1"] != ""), "offer_1"]
     counts = first.value_counts().head(n)
     catalogue = read_relation(settings, PRODUCTS_RELATION).set_index("product_id")
+    names = catalogue["product_name"].astype(object).where(catalogue["product_name"].notna(), None)
     return [
         {
             "product_id": product,
-            "product_name": catalogue["product_name"].get(product)
-            if "product_name" in catalogue
-            else None,
+            "product_name": names.get(product),
             "category": catalogue["category"].get(product),
             "customers": int(count),
         }
@@ -146,5 +144,9 @@ def audience_offers(settings: Settings, keys: pd.Series) -> pd.DataFrame | None:
     """offer_1..3 for an audience's keys, from the latest recommendations (None: none yet)."""
     if not has_relation(settings, RECOMMENDATIONS_RELATION):
         return None
-    recommendations = read_relation(settings, RECOMMENDATIONS_RELATION)
-    return offers(recommendations, keys)
+    top = read_query(
+        settings,
+        f"select {CUSTOMER_KEY}, rank, product_id from {RECOMMENDATIONS_RELATION} where rank <= ?",
+        [len(OFFER_COLUMNS)],
+    )
+    return offers(top, keys)

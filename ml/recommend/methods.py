@@ -205,9 +205,13 @@ def top_k(
     for start in range(0, n, chunk):
         part = slice(start, min(start + chunk, n))
         r, g, w = rows[part], groups[part], warm[part]
-        block = fallback.scores(r, g)
+        if w.all():
+            block = method.scores(r, g)
+        else:
+            block = fallback.scores(r, g)
+            if w.any():
+                block[w] = method.scores(r[w], g[w])
         if w.any():
-            block[w] = method.scores(r[w], g[w])
             banned = exclude[r[w]].tocoo()
             block[np.flatnonzero(w)[banned.row], banned.col] = -np.inf
         best = np.argpartition(-block, k - 1, axis=1)[:, :k]

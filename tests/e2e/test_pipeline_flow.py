@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 from prefect.artifacts import Artifact
 
+from bullseye.core.catalog import CUSTOMER_VALUE_RELATION, RECOMMENDATIONS_RELATION
 from bullseye.core.quality import QualityGateError
 from bullseye.core.settings import Settings
+from bullseye.core.warehouse import read_relation
 from bullseye.datagen import GeneratorConfig, generate
 from flows.monitor import monitor_campaigns
 from flows.pipeline import pipeline
@@ -106,6 +108,36 @@ def test_summary_artifact_is_stored(run):
     assert report is not None
     assert "/models/campaign_response/" in report.data
     assert report.data.endswith("report.html)")  # a markdown link to the file
+
+
+def test_audiences_carry_offers_and_clv_valued_profit(run, small_data):
+    """The pipeline's recommendation and lifetime-value steps reach the published audience:
+    each customer's own top products as offer_1..3, expected value priced by their CLV; a
+    suppressed customer gets no recommendation; the Prefect UI has the report."""
+    home, _, summary, _ = run
+    settings = Settings(home=home)
+    audience = pd.read_parquet(summary["audience_files"]["parquet"])
+    recommendations = read_relation(settings, RECOMMENDATIONS_RELATION)
+    first = recommendations[recommendations["rank"] == 1].set_index("customer_key")["product_id"]
+    assert (audience["offer_1"] != "").all()
+    assert (audience["offer_1"] == audience["customer_key"].map(first)).all()
+    assert not (audience["offer_1"] == audience["offer_2"]).any()
+    salt = settings.pii_salt
+    suppressed = {hashlib.sha256(f"{salt}{c}".encode()).hexdigest() for c in SUPPRESSED}
+    assert not set(recommendations["customer_key"]) & suppressed
+    clv = read_relation(settings, CUSTOMER_VALUE_RELATION).set_index("customer_key")["clv"]
+    valued = audience[audience["customer_key"].isin(clv.index[clv > 0])]
+    cost = summary["policy"]["cost_per_contact"]
+    priced = valued["score"] * valued["customer_key"].map(clv) - cost
+    assert len(valued) > len(audience) / 2  # the rest: no spend to forecast from
+    assert valued["expected_value"].to_numpy() == pytest.approx(priced.to_numpy(), rel=1e-6)
+    assert summary["customer_value"]["holdout_customers"] > 0
+    assert summary["recommendations"]["ndcg_lift_over_popularity"]["als"] > 1
+    assert summary["top_offers"][0]["customers"] > 0
+    report = Artifact.get("recommendation-report")
+    assert report is not None
+    assert report.data.endswith("recommendations.html)")
+    assert Artifact.get("recommendation-evaluation") is not None
 
 
 def test_dirty_data_stops_at_the_gate_and_publishes_nothing(tmp_path):
