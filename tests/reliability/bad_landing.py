@@ -29,6 +29,7 @@ HUGE = "h" * 200_000
 NOBODY_CAMPAIGN = "phone-blackout"
 HOSTILE_CAMPAIGN = "../../x'; drop table marts.campaigns; --"
 QUOTED_CAMPAIGN = "O'Brien spring"
+LINES_ORDER = "bad-lines"  # a valid order the order_items cases belong to
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class RowCase:
 def _cases() -> list[RowCase]:
     c, o, e, k = "customers", "orders", "events", "consents"
     m, t, r = "campaigns", "contacts", "responses"
+    p, i = "products", "order_items"
     future, past = "2999-01-01 00:00:00", "1800-01-01 00:00:00"
     return [
         RowCase("unparseable signup date", c, {"signup_at": "yesterday"}, "invalid_signup_at"),
@@ -89,6 +91,17 @@ def _cases() -> list[RowCase]:
             "response_before_contact",
         ),
         RowCase("negative revenue", r, {"revenue": "-1"}, "negative_amount"),
+        RowCase("product without category", p, {"category": None}, "missing_category"),
+        RowCase("price as words", p, {"price": "cheap"}, "invalid_price"),
+        RowCase("negative price", p, {"price": "-2"}, "negative_amount"),
+        RowCase("emoji product name", p, {"name": "\U0001f9f8 bear"}, None),
+        RowCase("quantity as words", i, {"quantity": "two"}, "invalid_quantity"),
+        RowCase("zero quantity", i, {"quantity": "0"}, "non_positive_quantity"),
+        RowCase("NaN unit price", i, {"unit_price": "NaN"}, "invalid_unit_price"),
+        RowCase("negative unit price", i, {"unit_price": "-1"}, "negative_amount"),
+        RowCase("line of an unknown order", i, {"order_id": "ghost-order"}, "unknown_order"),
+        RowCase("line of an unknown product", i, {"product_id": "ghost"}, "unknown_product"),
+        RowCase("line of a quarantined order", i, {"order_id": "bad-quarantined"}, "unknown_order"),
     ]
 
 
@@ -144,6 +157,14 @@ def _defaults(table: str, n: int, contact: tuple[str, str, str]) -> dict[str, st
             "responded_at": contacted_at,
             "revenue": "20",
         },
+        "products": {"product_id": tag, "name": "A product", "category": "toys", "price": "9.5"},
+        # lines of the order LINES_ORDER (added by write_bad_landing), each of its own product
+        "order_items": {
+            "order_id": LINES_ORDER,
+            "product_id": f"P{n:05d}",
+            "quantity": "1",
+            "unit_price": "5",
+        },
     }[table]
 
 
@@ -193,6 +214,10 @@ def write_bad_landing(clean: Path, out: Path) -> dict[str, dict[str, str]]:
         )
     order = _defaults("orders", 0, ("", "", ""))
     bad["orders"] += [dict(order, order_id="bad-exact")] * 2  # an exact duplicate: kept once
+    bad["orders"] += [
+        dict(order, order_id=LINES_ORDER),
+        dict(order, order_id="bad-quarantined", amount="-1"),  # its line goes with it
+    ]
     duplicate = dict(order, order_id="bad-dup")
     bad["orders"] += [duplicate, dict(duplicate, amount="99")]  # one key, two versions
     for table, table_rows in bad.items():
