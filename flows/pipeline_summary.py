@@ -94,7 +94,9 @@ def pipeline_summary(
         allocation=stage.allocation,
         row_reconciliation=refreshed.reconciliation,
         data_quality=refreshed.data_quality,
-        recommendations=asdict(recommended) if recommended else None,
+        recommendations=asdict(recommended) | {"text": recommended.describe()}
+        if recommended
+        else None,
         customer_value=asdict(valued) | {"text": valued.describe()} if valued else None,
         top_offers=top_offers(run.settings, scoring.audience) if recommended else [],
     )

@@ -21,6 +21,20 @@ def _name(kind: str):
     return lambda: f"{kind}-{datetime.now(UTC):%Y-%m-%d}"
 
 
+def _step(kind: str, step, as_of: datetime | None, home: Path | None, nothing: str) -> dict:
+    """Run one of the two steps on the built warehouse, under the lock; the summary says what
+    it found (``nothing`` when it had nothing to work on)."""
+    run = start_run(home, as_of)
+    require_built(run.settings)
+    with warehouse_lock(run.settings, f"{kind} {run.run_id}"):
+        outcome = step(run.settings, run.as_of, run.run_dir)
+    if outcome is None:
+        return run.close({"run_id": run.run_id, "method": None}, nothing, f"{kind}-summary")
+    text = outcome.describe()
+    result = {"run_id": run.run_id, "text": text} | asdict(outcome)
+    return run.close(result, text, f"{kind}-summary")
+
+
 @flow(name="recommend-products", flow_run_name=_name("recommend"), log_prints=True)
 def recommend_products(as_of: datetime | None = None, home: Path | None = None) -> dict:
     """Judge every recommender (popularity, co-purchase rules, content-based, ALS, BPR) on the
@@ -31,26 +45,7 @@ def recommend_products(as_of: datetime | None = None, home: Path | None = None) 
         as_of: the point-in-time moment (UTC); default: now.
         home: Bullseye home folder (its warehouse must be built).
     """
-    run = start_run(home, as_of)
-    settings = run.settings
-    require_built(settings)
-    with warehouse_lock(settings, f"recommend {run.run_id}"):
-        outcome = recommend(settings, run.as_of, run.run_dir)
-    if outcome is None:
-        return run.close(
-            {"run_id": run.run_id, "method": None},
-            "No order lines: nothing to recommend.",
-            "recommend-summary",
-        )
-    lifts = ", ".join(f"{m} x{v:.2f}" for m, v in outcome.ndcg_lift_over_popularity.items())
-    text = (
-        f"Recommending with **{outcome.method}** to {outcome.customers:,} customers "
-        f"({outcome.withheld:,} withheld: no channel or suppressed). NDCG@{outcome.k} against "
-        f"popularity: {lifts}. Report: {outcome.report_path}"
-    )
-    return run.close(
-        {"run_id": run.run_id} | asdict(outcome), text, "recommend-summary", "Recommendations"
-    )
+    return _step("recommend", recommend, as_of, home, "No order lines: nothing to recommend.")
 
 
 @flow(name="customer-value", flow_run_name=_name("value"), log_prints=True)
@@ -62,14 +57,4 @@ def customer_value(as_of: datetime | None = None, home: Path | None = None) -> d
         as_of: the point-in-time moment (UTC); default: now.
         home: Bullseye home folder (its warehouse must be built).
     """
-    run = start_run(home, as_of)
-    settings = run.settings
-    require_built(settings)
-    with warehouse_lock(settings, f"value {run.run_id}"):
-        outcome = value(settings, run.as_of, run.run_dir)
-    if outcome is None:
-        return run.close(
-            {"run_id": run.run_id, "method": None}, "Too little history for CLV.", "value-summary"
-        )
-    result = {"run_id": run.run_id, "text": outcome.describe()} | asdict(outcome)
-    return run.close(result, outcome.describe(), "value-summary", "Customer value")
+    return _step("value", value, as_of, home, "Too little purchase history for CLV.")

@@ -9,48 +9,39 @@ from bullseye.cli.errors import quiet_flow_failures, user_errors
 from bullseye.cli.options import AsOfOption, HomeOption, check_inputs, settings
 
 
+def _on_built_warehouse(flow, as_of, home) -> dict:
+    from bullseye.core.warehouse import require_built
+
+    check_inputs(None, as_of, home)
+    require_built(settings(home))
+    with quiet_flow_failures():
+        return flow(as_of=as_of, home=home)
+
+
 @user_errors
 def recommend(as_of: AsOfOption = None, home: HomeOption = None) -> None:
     """Judge the product recommenders (popularity, co-purchase rules, content-based, ALS, BPR)
     on the latest purchases and write every reachable customer's top products with the best
     (publish.recommendations; audiences then carry offer_1..3). The warehouse must be built."""
-    from bullseye.core.warehouse import require_built
+    from flows.recommend import recommend_products  # Prefect and the flows: after the checks
 
-    check_inputs(None, as_of, home)
-    require_built(settings(home))
-    from flows.recommend import recommend_products
-
-    with quiet_flow_failures():
-        result = recommend_products(as_of=as_of, home=home)
-    if result.get("method") is None:
-        typer.echo("No order lines in the warehouse: nothing to recommend.")
-        return
-    for row in result["evaluation"]:
+    result = _on_built_warehouse(recommend_products, as_of, home)
+    for row in result.get("evaluation", []):
         typer.echo(
             f"{row['method']:<12} precision@{result['k']} {row['precision']:.4f}  "
             f"recall {row['recall']:.4f}  MAP {row['map']:.4f}  NDCG {row['ndcg']:.4f}  "
             f"coverage {row['coverage']:.3f}  novelty {row['novelty']:.2f}"
         )
-    typer.echo(
-        f"Recommending with {result['method']} to {result['customers']:,} customers "
-        f"({result['withheld']:,} withheld: opted in on no channel, or suppressed); "
-        f"report: {result['report_path']}"
-    )
+    typer.echo(result["text"] if result["method"] else "No order lines: nothing to recommend.")
+    if result["method"]:
+        typer.echo(f"Report: {result['report_path']}")
 
 
 @user_errors
 def value(as_of: AsOfOption = None, home: HomeOption = None) -> None:
     """Fit the customer-lifetime-value model, judge it against the naive last-period forecast,
     write publish.customer_value and the profiles' clv. The warehouse must be built."""
-    from bullseye.core.warehouse import require_built
-
-    check_inputs(None, as_of, home)
-    require_built(settings(home))
     from flows.recommend import customer_value
 
-    with quiet_flow_failures():
-        result = customer_value(as_of=as_of, home=home)
-    if result.get("method") is None:
-        typer.echo("Too little purchase history for a lifetime-value model (see the log).")
-        return
-    typer.echo(result["text"])
+    result = _on_built_warehouse(customer_value, as_of, home)
+    typer.echo(result.get("text") or "Too little purchase history for CLV (see the log).")

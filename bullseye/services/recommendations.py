@@ -48,6 +48,14 @@ class RecommendationRun:
     report_path: str
     ndcg_lift_over_popularity: dict[str, float] = field(default_factory=dict)
 
+    def describe(self) -> str:
+        lifts = ", ".join(f"{m} x{v:.2f}" for m, v in self.ndcg_lift_over_popularity.items())
+        return (
+            f"Recommendations: {self.method} for {self.customers:,} customers ({self.withheld:,} "
+            f"withheld: opted in on no channel, or suppressed); NDCG@{self.k} against popularity: "
+            f"{lifts}"
+        )
+
 
 def config_of(settings: Settings) -> RecommendConfig:
     r = settings.recommend

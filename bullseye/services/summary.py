@@ -79,13 +79,7 @@ def _offer_lines(summary: PipelineSummary) -> list[str]:
         ]
     r = summary.recommendations
     if r:
-        lifts = ", ".join(f"{m} x{x:.2f}" for m, x in r["ndcg_lift_over_popularity"].items())
-        lines += [
-            f"Recommendations: {r['method']} for {r['customers']:,} customers "
-            f"({r['withheld']:,} withheld: no channel or suppressed); NDCG@{r['k']} against "
-            f"popularity: {lifts}",
-            f"  report   {r['report_path']}",
-        ]
+        lines += [r["text"], f"  report   {r['report_path']}"]
     for offer in summary.top_offers:
         name = offer["product_name"] or offer["product_id"]
         lines.append(
