@@ -213,6 +213,17 @@ def _as_text_where_mixed(frames: list[DataFrame]) -> list[DataFrame]:
     ]
 
 
+def hashed_sample(frame: DataFrame, fraction: float, seed: int, *columns: str) -> DataFrame:
+    """About ``fraction`` of the rows, chosen by a hash of ``columns`` and the seed: the same
+    rows however Spark partitions the data (``DataFrame.sample`` depends on partitioning)."""
+    if fraction >= 1:
+        return frame
+    from pyspark.sql import functions as sf
+
+    bucket = sf.pmod(sf.xxhash64(*(sf.col(c) for c in columns), sf.lit(seed)), sf.lit(10**6))
+    return frame.where(bucket < int(fraction * 10**6))
+
+
 def to_pandas(frame: DataFrame):
     """A Spark DataFrame as DuckDB's reads return it: timestamps naive UTC in microseconds.
     ``DataFrame.toPandas`` makes them nanoseconds, which end in 2262, and a quarantined order

@@ -18,7 +18,7 @@ from pyspark.sql import functions as sf
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from bullseye.core.catalog import CAMPAIGN_ID, CUSTOMER_KEY
-from bullseye.core.spark import to_pandas
+from bullseye.core.spark import hashed_sample, to_pandas
 from ml.modelling.blend import ResponseScorer
 from ml.modelling.data import FeatureSpec
 from ml.modelling.uplift import predict_uplift
@@ -79,10 +79,8 @@ def empty_columns(rows: DataFrame, columns: Sequence[str]) -> set[str]:
 def sample_rows(rows: DataFrame, total: int, cap: int, seed: int) -> pd.DataFrame:
     """About ``cap`` of the ``total`` rows (all when fewer), chosen by a hash of the key and
     the seed: the same rows however Spark partitions them."""
-    if total > cap:
-        bucket = sf.pmod(sf.xxhash64(sf.col(CUSTOMER_KEY), sf.lit(seed)), sf.lit(10**6))
-        rows = rows.where(bucket < int(cap / total * 10**6))
-    return to_pandas(rows).sort_values(CUSTOMER_KEY, ignore_index=True)
+    sample = hashed_sample(rows, cap / max(total, 1), seed, CUSTOMER_KEY)
+    return to_pandas(sample).sort_values(CUSTOMER_KEY, ignore_index=True)
 
 
 def rows_of(rows: DataFrame, keys: Sequence[str]) -> pd.DataFrame:

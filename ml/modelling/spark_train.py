@@ -31,7 +31,7 @@ from bullseye.core.catalog import (
     PERIOD_ID,
     feature_columns,
 )
-from bullseye.core.spark import to_pandas
+from bullseye.core.spark import hashed_sample, to_pandas
 from ml.modelling.baseline import MAX_ROWS as BASELINE_ROWS
 from ml.modelling.data import (
     FeatureSpec,
@@ -94,7 +94,10 @@ def prepare_on_spark(
 
     holdouts = _sorted(to_pandas(frame.where(held_out)))
     cap = driver_rows or max(config.tuning_sample_rows, BASELINE_ROWS)
-    sample = _sorted(to_pandas(_hashed_sample(train_rows, cap / train_part["rows"], config.seed)))
+    by = (PERIOD_ID, CUSTOMER_ID)  # a training row's identity
+    sample = _sorted(
+        to_pandas(hashed_sample(train_rows, cap / train_part["rows"], config.seed, *by))
+    )
     split = sized(
         Split(
             sample,
@@ -135,17 +138,6 @@ def prepare_on_spark(
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     # Row order changes XGBoost's row subsampling; Spark returns rows in no set order.
     return frame.sort_values([PERIOD_ID, CUSTOMER_ID], ignore_index=True)
-
-
-def _hashed_sample(frame: DataFrame, fraction: float, seed: int) -> DataFrame:
-    """About ``fraction`` of the rows, chosen by a hash of (period, customer, seed): the same
-    rows however Spark partitions the data (``DataFrame.sample`` depends on partitioning)."""
-    if fraction >= 1:
-        return frame
-    bucket = sf.pmod(
-        sf.xxhash64(sf.col(PERIOD_ID), sf.col(CUSTOMER_ID), sf.lit(seed)), sf.lit(10**6)
-    )
-    return frame.where(bucket < int(fraction * 10**6))
 
 
 def _feature_levels(frame: DataFrame) -> tuple[list[str], dict[str, list[str]]]:
