@@ -19,7 +19,16 @@ from bullseye.core.warehouse import DbtInvocation, read_relation, write_table
 from ml.value.clv import ValueModelError, fit_value_model
 
 log = logging.getLogger("bullseye.value")
-PROFILES_SELECT = ["--select", "customer_profiles"]
+# The model alone: its tests ran in the refresh's build, and the rebuild only joins the clv
+# column (a second pass of its tests would double this step's dbt time for nothing).
+PROFILES_SELECT = [
+    "--select",
+    "customer_profiles",
+    "--exclude-resource-type",
+    "test",
+    "--exclude-resource-type",
+    "unit_test",
+]
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def _score_on_spark(
     from ml.activation import spark_score
 
     table = session(settings).table(SCORING_RELATION)
-    rows = _campaign_rows(require_columns(table, SCORING_RELATION, SCORING_REQUIRED), campaign_id)
+    rows = _of_campaign(require_columns(table, SCORING_RELATION, SCORING_REQUIRED), campaign_id)
     log.info("Scoring %s on Spark's executors with %s", campaign_id, model.version)
     keep = [VALUE_SOURCE] if VALUE_SOURCE in rows.columns else []
     arms = (uplift.load_uplift_arms(), uplift.spec) if uplift is not None else None
@@ -97,9 +97,9 @@ def spark_rows_of(settings: Settings, campaign_id: str, keys: pd.Series) -> pd.D
     from ml.activation.spark_score import rows_of
 
     table = session(settings).table(SCORING_RELATION)
-    return rows_of(_campaign_rows(table, campaign_id), list(keys))
+    return rows_of(_of_campaign(table, campaign_id), list(keys))
 
 
-def _campaign_rows(table, campaign_id: str):
+def _of_campaign(table, campaign_id: str):
     """The campaign's rows of a Spark table (the id a literal, never pasted into SQL)."""
     return table.where(table[CAMPAIGN_ID] == campaign_id)

@@ -210,6 +210,7 @@ def test_no_published_artifact_holds_pii_or_an_ineligible_customer(run, small_da
     assert summary["eligibility"]["global_holdout"] > 0
 
 
+@pytest.mark.slow  # 75 s; the score flow's arbitration of three campaigns stays in the default
 def test_two_campaigns_on_one_day_share_no_customer(run, small_data):
     home, *_ = run
     summary = pipeline(
