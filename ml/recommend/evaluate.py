@@ -12,6 +12,7 @@ and implicit's evaluation only takes implicit's own models; these take any top-k
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -89,8 +90,6 @@ def evaluate(
 ) -> Evaluation:
     """Every method of ``config`` (popularity always) on one time split. ``groups``: the
     popularity group (region) per customer_key."""
-    import time
-
     cutoff = cutoff or rd.holdout_cutoff(lines, config.horizon_days)
     train = rd.interactions(lines, catalogue, cutoff, config.recent_days)
     repeat = rd.repeat_categories(train, config.min_repeat_share)

@@ -16,7 +16,8 @@ final as (
         orders.order_id,
         customers.customer_key,
         orders.ordered_at,
-        orders.amount
+        orders.amount,
+        orders.category
     from orders
     inner join customers on orders.customer_id = customers.customer_id
     where

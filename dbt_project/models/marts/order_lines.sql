@@ -1,4 +1,5 @@
--- One row per line of a completed order placed before the run's as-of moment: who bought
+-- One row per line of a completed order placed before the run's as-of moment (its order from
+-- completed_orders): who bought
 -- (the pseudonymous customer_key only), what, when, how many and for how much. The product
 -- recommender (ml/recommend) trains and evaluates on these rows; orders without lines in the
 -- landing contribute nothing. A product missing from the catalogue takes its order's category.
@@ -10,11 +11,7 @@ items as (
 ),
 
 orders as (
-    select * from {{ ref('stg_landing__orders') }}
-),
-
-customers as (
-    select customer_id, customer_key from {{ ref('stg_landing__customers') }}
+    select * from {{ ref('completed_orders') }}
 ),
 
 products as (
@@ -24,7 +21,7 @@ products as (
 final as (
     select
         items.order_id,
-        customers.customer_key,
+        orders.customer_key,
         orders.ordered_at,
         items.product_id,
         coalesce(products.category, orders.category) as category,
@@ -32,11 +29,7 @@ final as (
         cast(items.quantity * items.unit_price as {{ api.Column.translate_type('double') }}) as revenue
     from items
     inner join orders on items.order_id = orders.order_id
-    inner join customers on orders.customer_id = customers.customer_id
     left join products on items.product_id = products.product_id
-    where
-        orders.status = 'completed'
-        and orders.ordered_at < {{ as_of() }}
 )
 
 select * from final
